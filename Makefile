@@ -1,0 +1,41 @@
+# Analyse G40 annual reports. `make extract` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+CORPUS ?= corpus
+OUT ?= outputs
+SPACY_MODEL ?= nl_core_news_sm
+
+.DEFAULT_GOAL := help
+
+$(BIN)/g40: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/g40
+
+## Set up the virtual environment from pyproject.toml (pinned versions)
+install: $(BIN)/g40
+
+## Run the main job: every PDF in CORPUS (default corpus/) to tables in OUT (default outputs/)
+extract: install
+	$(BIN)/g40 extract --corpus $(CORPUS) --out $(OUT) --spacy-model $(SPACY_MODEL)
+
+## Run the test suite
+test: install
+	$(BIN)/python -m pytest -q
+
+## Lint (ruff) and type-check (mypy)
+lint: install
+	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/mypy pipeline
+
+## Install the statistical Dutch spaCy model (needs internet access to the spaCy model releases)
+spacy-model: install
+	$(BIN)/python -m spacy download nl_core_news_sm
+
+## List the targets
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+
+.PHONY: install extract test lint spacy-model help

@@ -1,0 +1,65 @@
+"""The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, DEFAULT_SPACY_MODEL, Settings
+from pipeline.run import extract_corpus, write_outputs
+
+app = typer.Typer(help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True)
+console = Console(stderr=True)
+
+CorpusOption = Annotated[Path, typer.Option("--corpus", help="Folder with the report PDFs, one report per year.")]
+OutOption = Annotated[Path, typer.Option("--out", help="Folder for the output tables (written atomically).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", help="Only print errors and the summary line.")]
+
+
+@app.callback()
+def cli() -> None:
+    """Analyse G40 annual reports (see README.md)."""
+
+
+def parse_years(values: list[str]) -> dict[str, int]:
+    years = {}
+    for value in values:
+        name, _, year = value.rpartition("=")
+        if not name or not year.isdigit():
+            raise typer.BadParameter(f"expected FILE=YEAR, got {value!r}")
+        years[name] = int(year)
+    return years
+
+
+@app.command()
+def extract(
+    corpus: CorpusOption = DEFAULT_CORPUS,
+    out: OutOption = DEFAULT_OUT,
+    spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline name or path; falls back to rules only when it is not installed.")] = DEFAULT_SPACY_MODEL,
+    year: Annotated[list[str] | None, typer.Option("--year", help="Set a report's year explicitly: FILE=YEAR (repeatable).")] = None,
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer (they are listed as skipped).")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Extract paragraphs, sections and links from every PDF in the corpus into tidy CSV tables."""
+    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s %(message)s")
+    if not corpus.is_dir():
+        console.print(f"[red]error:[/red] corpus folder {corpus} does not exist")
+        raise typer.Exit(2)
+    settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or []))
+    result = extract_corpus(corpus, settings, progress=None if quiet else lambda name: console.print(f"reading {name}"))
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    for error in result.errors:
+        console.print(f"[red]error:[/red] {error.doc}: {error.message}")
+    write_outputs(result, out)
+    console.print(f"{len(result.reports)} document(s) succeeded, {len({e.doc for e in result.errors})} failed; tables in {out}")
+    if result.errors:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

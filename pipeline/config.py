@@ -1,0 +1,37 @@
+"""Paths and settings in one place: every stage reads its data files from `models/` through here."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.structure import Aliases, alias_key
+
+PROJ_ROOT = Path(__file__).resolve().parents[1]
+MODELS_DIR = PROJ_ROOT / "models"
+DEFAULT_CORPUS = PROJ_ROOT / "corpus"
+DEFAULT_OUT = PROJ_ROOT / "outputs"
+DEFAULT_SPACY_MODEL = "nl_core_news_sm"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Options of one run; the per-document work depends on nothing else."""
+
+    models_dir: Path = MODELS_DIR
+    spacy_model: str = DEFAULT_SPACY_MODEL
+    ocr: bool = True
+    year_overrides: dict[str, int] = field(default_factory=dict)
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_aliases(models_dir: Path = MODELS_DIR) -> Aliases:
+    """Pillar and section alias tables (`models/pillars.csv`, `models/sections.csv`)."""
+    pillars = {alias_key(row["alias"]): row["pillar"] for row in read_csv_rows(models_dir / "pillars.csv")}
+    sections = {alias_key(row["alias"]): row["section"] for row in read_csv_rows(models_dir / "sections.csv")}
+    return Aliases(pillars=pillars, sections=sections)

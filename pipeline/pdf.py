@@ -1,0 +1,184 @@
+"""Stage 1: read a report PDF into positioned words per page, with OCR for pages without a text layer.
+
+Everything downstream works on `Word` positions and font styles, so this is the only module that
+touches pdfplumber, pypdfium2 and Tesseract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import shutil
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2
+import pytesseract
+from pdfplumber.page import Page as PlumberPage
+
+log = logging.getLogger(__name__)
+
+OCR_DPI = 300
+OCR_LANGUAGE = "nld"
+MIN_TEXT_CHARS = 25
+MAX_DAMAGED_GLYPH_SHARE = 0.05
+BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word with its box (PDF points, top-left origin) and font style."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+
+
+@dataclass
+class Page:
+    """The words of one page and how they were obtained (`text`, `ocr`, `ocr_unavailable`, `blank`)."""
+
+    number: int
+    width: float
+    height: float
+    words: list[Word]
+    links: list[str]
+    source: str
+
+
+@dataclass
+class PdfDocument:
+    path: Path
+    sha256: str
+    metadata: dict[str, str]
+    pages: list[Page]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def n_pages(self) -> int:
+        return len(self.pages)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_bold(fontname: str) -> bool:
+    return any(marker in fontname.lower() for marker in BOLD_MARKERS)
+
+
+def has_doubled_glyphs(page: PlumberPage) -> bool:
+    """Fake bold prints each glyph twice at (almost) the same spot."""
+    chars = page.chars
+    doubled = sum(
+        1
+        for a, b in itertools.pairwise(chars)
+        if a["text"] == b["text"] and abs(a["x0"] - b["x0"]) < 1 and abs(a["top"] - b["top"]) < 1
+    )
+    return doubled > 0.01 * len(chars)
+
+
+def page_words(page: PlumberPage) -> list[Word]:
+    """Words from the text layer; `dedupe_chars` (slow, so only when needed) undoes fake-bold doubling."""
+    source = page.dedupe_chars() if has_doubled_glyphs(page) else page
+    raw = source.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+    return [
+        Word(
+            text=w["text"],
+            x0=float(w["x0"]),
+            x1=float(w["x1"]),
+            top=float(w["top"]),
+            bottom=float(w["bottom"]),
+            size=round(float(w["size"]), 1),
+            bold=is_bold(str(w["fontname"])),
+        )
+        for w in raw
+    ]
+
+
+def page_needs_ocr(page: PlumberPage) -> bool:
+    """A page needs OCR when its text layer is (nearly) empty or mostly damaged glyphs."""
+    chars = [c["text"] for c in page.chars if not c["text"].isspace()]
+    if len(chars) < MIN_TEXT_CHARS:
+        return bool(page.images)
+    damaged = sum(1 for c in chars if c == "\ufffd" or c.startswith("(cid:"))
+    return damaged / len(chars) > MAX_DAMAGED_GLYPH_SHARE
+
+
+def page_links(page: PlumberPage) -> list[str]:
+    return [str(link["uri"]) for link in page.hyperlinks if link.get("uri")]
+
+
+@cache
+def tesseract_available() -> bool:
+    if shutil.which("tesseract") is None:
+        return False
+    try:
+        return OCR_LANGUAGE in pytesseract.get_languages(config="")
+    except pytesseract.TesseractError:
+        return False
+
+
+def ocr_page(path: Path, page_index: int) -> list[Word]:
+    """Render one page with pypdfium2 and read it with Tesseract's Dutch model."""
+    scale = OCR_DPI / 72
+    document = pypdfium2.PdfDocument(path)
+    try:
+        image = document[page_index].render(scale=scale).to_pil()
+    finally:
+        document.close()
+    data = pytesseract.image_to_data(image, lang=OCR_LANGUAGE, output_type=pytesseract.Output.DICT)
+    words = []
+    for i, text in enumerate(data["text"]):
+        text = text.strip()
+        if not text or float(data["conf"][i]) < 0:
+            continue
+        top = data["top"][i] / scale
+        height = data["height"][i] / scale
+        words.append(
+            Word(
+                text=text,
+                x0=data["left"][i] / scale,
+                x1=(data["left"][i] + data["width"][i]) / scale,
+                top=top,
+                bottom=top + height,
+                size=round(height, 1),
+                bold=False,
+            )
+        )
+    return words
+
+
+def read_page(path: Path, index: int, page: PlumberPage, ocr: bool, warnings: list[str]) -> Page:
+    number = index + 1
+    width, height = float(page.width), float(page.height)
+    links = page_links(page)
+    if not page_needs_ocr(page):
+        words = page_words(page)
+        return Page(number, width, height, words, links, "text" if words else "blank")
+    if not ocr or not tesseract_available():
+        warnings.append(f"page {number} has no usable text layer and OCR is unavailable")
+        return Page(number, width, height, [], links, "ocr_unavailable")
+    log.info("page %d has no text layer: OCR", number)
+    words = ocr_page(path, index)
+    return Page(number, width, height, words, links, "ocr" if words else "blank")
+
+
+def read_pdf(path: Path, ocr: bool = True) -> PdfDocument:
+    """Read every page of a PDF; pages that need OCR but cannot get it are kept, empty and marked."""
+    warnings: list[str] = []
+    with pdfplumber.open(path) as pdf:
+        metadata = {str(k): str(v) for k, v in (pdf.metadata or {}).items()}
+        pages = [read_page(path, i, page, ocr, warnings) for i, page in enumerate(pdf.pages)]
+    return PdfDocument(path=path, sha256=file_sha256(path), metadata=metadata, pages=pages, warnings=warnings)

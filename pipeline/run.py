@@ -1,0 +1,111 @@
+"""Wiring: run the stages over a corpus and write the outputs. All file I/O of a run happens here."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import tables
+from pipeline.config import Settings, load_aliases
+from pipeline.pdf import read_pdf
+from pipeline.structure import Report, YearError, structure_report
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocumentError:
+    doc: str
+    page: int | None
+    kind: str
+    message: str
+
+
+@dataclass
+class RunResult:
+    reports: list[Report] = field(default_factory=list)
+    errors: list[DocumentError] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{r.source_file}: {w}" for r in self.reports for w in r.warnings]
+
+
+def find_pdfs(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
+
+
+def process_document(path: Path, settings: Settings) -> Report:
+    """The per-document step: a PDF path and settings in, a structured report out."""
+    pdf = read_pdf(path, ocr=settings.ocr)
+    return structure_report(pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name))
+
+
+def check_years(reports: Sequence[Report]) -> list[DocumentError]:
+    """One report per year: two reports that claim the same year are both refused."""
+    by_year: dict[int, list[Report]] = {}
+    for report in reports:
+        by_year.setdefault(report.year, []).append(report)
+    errors = []
+    for year, claimants in sorted(by_year.items()):
+        if len(claimants) > 1:
+            names = ", ".join(r.source_file for r in claimants)
+            for report in claimants:
+                errors.append(DocumentError(report.source_file, None, "duplicate_year", f"{names} all claim year {year}; name the year with --year FILE=YEAR"))
+    return errors
+
+
+def extract_corpus(corpus: Path, settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
+    result = RunResult()
+    for path in find_pdfs(corpus):
+        if progress:
+            progress(path.name)
+        try:
+            result.reports.append(process_document(path, settings))
+        except YearError as error:
+            result.errors.append(DocumentError(path.name, None, "year", str(error)))
+    duplicates = check_years(result.reports)
+    refused = {e.doc for e in duplicates}
+    result.errors += duplicates
+    result.reports = [r for r in result.reports if r.source_file not in refused]
+    result.tables = build_tables(result.reports)
+    return result
+
+
+def build_tables(reports: Sequence[Report]) -> dict[str, pd.DataFrame]:
+    paragraphs = tables.paragraphs_table(reports)
+    return {
+        "documents": tables.documents_table(reports),
+        "sections": tables.sections_table(paragraphs),
+        "paragraphs": paragraphs,
+        "pages": tables.pages_table(reports),
+        "links": tables.links_table(reports),
+    }
+
+
+def errors_table(errors: Sequence[DocumentError]) -> pd.DataFrame:
+    frame = pd.DataFrame([e.__dict__ for e in errors], columns=["doc", "page", "kind", "message"])
+    frame["page"] = frame["page"].astype("Int64")
+    return frame.sort_values(["doc", "kind", "message"], kind="mergesort").reset_index(drop=True)
+
+
+def write_outputs(result: RunResult, out: Path) -> None:
+    """Write every table into a temporary folder beside `out`, then move the complete set in."""
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    try:
+        for name, frame in result.tables.items():
+            tables.write_table(frame, staging / f"{name}.csv")
+        tables.write_table(errors_table(result.errors), staging / "errors.csv")
+        for item in sorted(staging.iterdir()):
+            os.replace(item, out / item.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

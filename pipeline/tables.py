@@ -1,0 +1,133 @@
+"""Stage: tidy tables (pandas) from structured reports, and writing them byte-identically."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.structure import Report
+
+TABLE_COLUMNS: dict[str, list[str]] = {
+    "documents": ["doc_id", "year", "title", "source_file", "sha256", "n_pages", "n_pages_ocr"],
+    "sections": ["doc_id", "year", "section_id", "pillar", "section", "page_start", "page_end", "n_paragraphs", "n_words"],
+    "paragraphs": ["doc_id", "year", "paragraph_id", "page", "page_end", "pillar", "section", "heading", "source", "n_words", "text"],
+    "pages": ["doc_id", "year", "page", "status", "removed_lines", "n_paragraphs"],
+    "links": ["doc_id", "year", "page", "url"],
+}
+SORT_KEYS: dict[str, list[str]] = {
+    "documents": ["year", "doc_id"],
+    "sections": ["year", "doc_id", "section_id"],
+    "paragraphs": ["year", "doc_id", "paragraph_id"],
+    "pages": ["year", "doc_id", "page"],
+    "links": ["year", "doc_id", "page", "url"],
+}
+FORMULA_START_RE = re.compile(r"^[=+\-@\t\r]")
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def documents_table(reports: Sequence[Report]) -> pd.DataFrame:
+    rows = [
+        {
+            "doc_id": r.doc_id,
+            "year": r.year,
+            "title": r.title,
+            "source_file": r.source_file,
+            "sha256": r.sha256,
+            "n_pages": r.n_pages,
+            "n_pages_ocr": r.n_pages_ocr,
+        }
+        for r in reports
+    ]
+    return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["documents"]), "documents")
+
+
+def paragraphs_table(reports: Sequence[Report]) -> pd.DataFrame:
+    rows = [
+        {
+            "doc_id": r.doc_id,
+            "year": r.year,
+            "paragraph_id": p.paragraph_id,
+            "page": p.page,
+            "page_end": p.page_end,
+            "pillar": p.pillar,
+            "section": p.section,
+            "heading": p.heading,
+            "source": p.source,
+            "n_words": word_count(p.text),
+            "text": p.text,
+        }
+        for r in reports
+        for p in r.paragraphs
+    ]
+    return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["paragraphs"]), "paragraphs")
+
+
+def sections_table(paragraphs: pd.DataFrame) -> pd.DataFrame:
+    """One row per run of consecutive paragraphs with the same pillar and section."""
+    if paragraphs.empty:
+        return pd.DataFrame(columns=TABLE_COLUMNS["sections"])
+    frame = paragraphs.sort_values(["year", "doc_id", "paragraph_id"]).copy()
+    key = frame["doc_id"] + "\x1f" + frame["pillar"] + "\x1f" + frame["section"]
+    frame["run"] = (key != key.shift()).cumsum()
+    grouped = frame.groupby("run", sort=True).agg(
+        doc_id=("doc_id", "first"),
+        year=("year", "first"),
+        pillar=("pillar", "first"),
+        section=("section", "first"),
+        page_start=("page", "min"),
+        page_end=("page_end", "max"),
+        n_paragraphs=("paragraph_id", "count"),
+        n_words=("n_words", "sum"),
+    )
+    grouped["section_id"] = grouped["doc_id"] + "-s" + (grouped.groupby("doc_id").cumcount() + 1).map("{:02d}".format)
+    return tidy(grouped.reset_index(drop=True), "sections")
+
+
+def pages_table(reports: Sequence[Report]) -> pd.DataFrame:
+    rows = []
+    for r in reports:
+        for status in r.pages:
+            covered = sum(1 for p in r.paragraphs if p.page <= status.page <= p.page_end)
+            rows.append(
+                {
+                    "doc_id": r.doc_id,
+                    "year": r.year,
+                    "page": status.page,
+                    "status": status.status,
+                    "removed_lines": status.removed_lines,
+                    "n_paragraphs": covered,
+                }
+            )
+    return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["pages"]), "pages")
+
+
+def links_table(reports: Sequence[Report]) -> pd.DataFrame:
+    rows = [{"doc_id": r.doc_id, "year": r.year, "page": page, "url": url} for r in reports for page, url in r.links]
+    return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["links"]), "links")
+
+
+def tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Fixed column order and row order, so reruns give byte-identical files."""
+    frame = frame[TABLE_COLUMNS[name]]
+    return frame.sort_values(SORT_KEYS[name], kind="mergesort").reset_index(drop=True)
+
+
+def neutralise_formula(value: object) -> object:
+    """Prefix text cells a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) with an apostrophe."""
+    if isinstance(value, str) and FORMULA_START_RE.match(value):
+        return "'" + value
+    return value
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(neutralise_formula)
+    safe.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")

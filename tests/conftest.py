@@ -1,0 +1,70 @@
+"""Shared fixtures: the shipped report processed once, and a small PDF builder for generated cases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from pipeline.config import PROJ_ROOT, Settings
+from pipeline.run import process_document
+from pipeline.structure import Report
+
+SHIPPED_PDF = PROJ_ROOT / "corpus" / "g40-jaarverslag-2023.pdf"
+SEED_TEXT = PROJ_ROOT.parent / "shared" / "seed" / "g40-jaarverslag-2023.txt"
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require_binary(name: str) -> None:
+    """Skip where a system binary is missing, except in CI, where it must be there."""
+    if shutil.which(name) is None:
+        if IN_CI:
+            pytest.fail(f"{name} is not installed, but CI must run this test (.ci/run installs it)")
+        pytest.skip(f"{name} is not installed on this machine")
+
+
+@dataclass(frozen=True)
+class Text:
+    """One line of text to draw: reportlab coordinates are bottom-up, `y` here is from the top."""
+
+    text: str
+    x: float = 70
+    y: float = 100
+    size: float = 10
+    bold: bool = False
+
+
+def make_pdf(path: Path, pages: Sequence[Sequence[Text]], title: str = "") -> Path:
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    if title:
+        pdf.setTitle(title)
+    height = A4[1]
+    for page in pages:
+        for item in page:
+            pdf.setFont("Helvetica-Bold" if item.bold else "Helvetica", item.size)
+            pdf.drawString(item.x, height - item.y, item.text)
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def running_furniture(number: int) -> list[Text]:
+    return [
+        Text("Testnetwerk · Jaarverslag 2031", x=370, y=40, size=8),
+        Text(f"TESTNETWERK JAARVERSLAG 2031 « {number} »", x=70, y=800, size=8),
+    ]
+
+
+def body_lines(lines: Sequence[str], start: float = 120, leading: float = 13, x: float = 70, size: float = 9.5) -> list[Text]:
+    return [Text(line, x=x, y=start + i * leading, size=size) for i, line in enumerate(lines)]
+
+
+@pytest.fixture(scope="session")
+def shipped_report() -> Report:
+    return process_document(SHIPPED_PDF, Settings())
