@@ -21,6 +21,14 @@ install: $(BIN)/g40
 extract: install
 	$(BIN)/g40 extract --corpus $(CORPUS) --out $(OUT) --spacy-model $(SPACY_MODEL)
 
+## Regenerate models/entities.csv and models/patterns/gazetteer.jsonl from models/gazetteers/
+patterns: install
+	$(BIN)/python scripts/build_patterns.py
+
+## Score entity extraction against the hand-made gold standard (tests/gold/) into OUT/evaluation.csv
+evaluate: install
+	$(BIN)/g40 evaluate --out $(OUT) --spacy-model $(SPACY_MODEL)
+
 ## Run the test suite
 test: install
 	$(BIN)/python -m pytest -q
@@ -38,4 +46,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract test lint spacy-model help
+.PHONY: install extract patterns evaluate test lint spacy-model help

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, DEFAULT_SPACY_MODEL, Settings
 from pipeline.run import extract_corpus, write_outputs
+from pipeline.tables import write_table
 
 app = typer.Typer(help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -51,6 +52,8 @@ def extract(
         raise typer.Exit(2)
     settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or []))
     result = extract_corpus(corpus, settings, progress=None if quiet else lambda name: console.print(f"reading {name}"))
+    for note in result.notes:
+        console.print(f"[cyan]note:[/cyan] {note}")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     for error in result.errors:
@@ -59,6 +62,22 @@ def extract(
     console.print(f"{len(result.reports)} document(s) succeeded, {len({e.doc for e in result.errors})} failed; tables in {out}")
     if result.errors:
         raise typer.Exit(1)
+
+
+@app.command()
+def evaluate(
+    out: OutOption = DEFAULT_OUT,
+    spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline name or path.")] = DEFAULT_SPACY_MODEL,
+) -> None:
+    """Score entities against tests/gold/ (the 2023 report and an independent news item) into evaluation.csv."""
+    from pipeline.evaluate import evaluation_table
+
+    table = evaluation_table(spacy_model, DEFAULT_CORPUS)
+    out.mkdir(parents=True, exist_ok=True)
+    write_table(table, out / "evaluation.csv")
+    shown = table[(table["scope"] == "document") & (table["metric"] == "f1")]
+    for row in shown.itertuples():
+        console.print(f"{row.dataset:<12} {row.label:<13} F1 {row.value:.3f}  (gold entities: {row.support})")
 
 
 def main() -> None:

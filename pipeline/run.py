@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from spacy.language import Language
 
 from pipeline import tables
 from pipeline.config import Settings, load_aliases
+from pipeline.entities import Mention, build_nlp, find_mentions
 from pipeline.pdf import read_pdf
 from pipeline.structure import Report, YearError, structure_report
 
@@ -29,10 +31,23 @@ class DocumentError:
 
 
 @dataclass
+class DocumentResult:
+    """Everything one report yields; tables are built from a list of these."""
+
+    report: Report
+    mentions: list[Mention]
+
+
+@dataclass
 class RunResult:
-    reports: list[Report] = field(default_factory=list)
+    documents: list[DocumentResult] = field(default_factory=list)
     errors: list[DocumentError] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def reports(self) -> list[Report]:
+        return [d.report for d in self.documents]
 
     @property
     def warnings(self) -> list[str]:
@@ -43,10 +58,16 @@ def find_pdfs(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
 
 
-def process_document(path: Path, settings: Settings) -> Report:
-    """The per-document step: a PDF path and settings in, a structured report out."""
+def structure_document(path: Path, settings: Settings) -> Report:
     pdf = read_pdf(path, ocr=settings.ocr)
     return structure_report(pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name))
+
+
+def process_document(path: Path, settings: Settings, nlp: Language) -> DocumentResult:
+    """The per-document step: a PDF path and settings in, the report and its entity mentions out."""
+    report = structure_document(path, settings)
+    mentions = list(find_mentions(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)))
+    return DocumentResult(report, mentions)
 
 
 def check_years(reports: Sequence[Report]) -> list[DocumentError]:
@@ -65,29 +86,37 @@ def check_years(reports: Sequence[Report]) -> list[DocumentError]:
 
 def extract_corpus(corpus: Path, settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
     result = RunResult()
+    nlp, note = build_nlp(settings.spacy_model, settings.models_dir)
+    result.notes.append(note)
     for path in find_pdfs(corpus):
         if progress:
             progress(path.name)
         try:
-            result.reports.append(process_document(path, settings))
+            result.documents.append(process_document(path, settings, nlp))
         except YearError as error:
             result.errors.append(DocumentError(path.name, None, "year", str(error)))
     duplicates = check_years(result.reports)
     refused = {e.doc for e in duplicates}
     result.errors += duplicates
-    result.reports = [r for r in result.reports if r.source_file not in refused]
-    result.tables = build_tables(result.reports)
+    result.documents = [d for d in result.documents if d.report.source_file not in refused]
+    result.tables = build_tables(result.documents)
     return result
 
 
-def build_tables(reports: Sequence[Report]) -> dict[str, pd.DataFrame]:
+def build_tables(documents: Sequence[DocumentResult]) -> dict[str, pd.DataFrame]:
+    reports = [d.report for d in documents]
     paragraphs = tables.paragraphs_table(reports)
+    mentions = tables.mentions_table(paragraphs, [m for d in documents for m in d.mentions])
+    entities = tables.entities_table(mentions)
     return {
         "documents": tables.documents_table(reports),
         "sections": tables.sections_table(paragraphs),
         "paragraphs": paragraphs,
         "pages": tables.pages_table(reports),
         "links": tables.links_table(reports),
+        "mentions": mentions,
+        "entities": entities,
+        "pillar_entities": tables.pillar_entities_table(entities),
     }
 
 

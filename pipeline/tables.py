@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.entities import Mention
 from pipeline.structure import Report
 
 TABLE_COLUMNS: dict[str, list[str]] = {
@@ -16,13 +17,23 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "paragraphs": ["doc_id", "year", "paragraph_id", "page", "page_end", "pillar", "section", "heading", "source", "n_words", "text"],
     "pages": ["doc_id", "year", "page", "status", "removed_lines", "n_paragraphs"],
     "links": ["doc_id", "year", "page", "url"],
+    "mentions": [
+        "doc_id", "year", "page", "pillar", "section", "paragraph_id", "entity_type", "surface", "canonical",
+        "entity_id", "start_char", "end_char", "method", "sentence",
+    ],
+    "entities": ["year", "pillar", "entity_type", "canonical", "entity_id", "mentions", "paragraphs"],
+    "pillar_entities": ["year", "pillar", "entity_type", "canonical", "mentions", "rank"],
 }
+TOP_ENTITIES = 10
 SORT_KEYS: dict[str, list[str]] = {
     "documents": ["year", "doc_id"],
     "sections": ["year", "doc_id", "section_id"],
     "paragraphs": ["year", "doc_id", "paragraph_id"],
     "pages": ["year", "doc_id", "page"],
     "links": ["year", "doc_id", "page", "url"],
+    "mentions": ["year", "doc_id", "paragraph_id", "start_char", "end_char", "entity_type"],
+    "entities": ["year", "pillar", "entity_type", "canonical", "entity_id"],
+    "pillar_entities": ["year", "pillar", "entity_type", "rank", "canonical"],
 }
 FORMULA_START_RE = re.compile(r"^[=+\-@\t\r]")
 
@@ -110,6 +121,39 @@ def pages_table(reports: Sequence[Report]) -> pd.DataFrame:
 def links_table(reports: Sequence[Report]) -> pd.DataFrame:
     rows = [{"doc_id": r.doc_id, "year": r.year, "page": page, "url": url} for r in reports for page, url in r.links]
     return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["links"]), "links")
+
+
+def mentions_table(paragraphs: pd.DataFrame, mentions: Sequence[Mention]) -> pd.DataFrame:
+    """One row per mention, with its paragraph's place in the report.
+
+    Policies, found only by rule, take their most frequent written form as
+    canonical, so `Het Nieuwe Normaal` and `het nieuwe normaal` are one entity with one name.
+    """
+    frame = pd.DataFrame([m.__dict__ for m in mentions], columns=[*Mention.__dataclass_fields__])
+    context = paragraphs[["paragraph_id", "doc_id", "year", "page", "pillar", "section"]]
+    frame = frame.merge(context, on="paragraph_id", how="left")
+    listed = frame["entity_type"] == "policy"
+    if listed.any():
+        forms = frame[listed].assign(surface=frame["surface"].str.strip("'\" ")).groupby(["entity_id", "surface"]).size().reset_index(name="n")
+        forms = forms.sort_values(["entity_id", "n", "surface"], ascending=[True, False, True], kind="mergesort")
+        preferred = forms.drop_duplicates("entity_id").set_index("entity_id")["surface"]
+        frame.loc[listed, "canonical"] = frame.loc[listed, "entity_id"].map(preferred)
+    return tidy(frame, "mentions")
+
+
+def entities_table(mentions: pd.DataFrame) -> pd.DataFrame:
+    """Distinct entities per year and pillar, with mention and paragraph counts."""
+    grouped = mentions.groupby(["year", "pillar", "entity_type", "canonical", "entity_id"], as_index=False).agg(
+        mentions=("surface", "size"), paragraphs=("paragraph_id", "nunique")
+    )
+    return tidy(grouped, "entities")
+
+
+def pillar_entities_table(entities: pd.DataFrame, top: int = TOP_ENTITIES) -> pd.DataFrame:
+    """The most mentioned entities per year, pillar and type (ties broken by name), ranked from 1."""
+    ordered = entities.sort_values(["year", "pillar", "entity_type", "mentions", "canonical"], ascending=[True, True, True, False, True], kind="mergesort")
+    ordered = ordered.assign(rank=ordered.groupby(["year", "pillar", "entity_type"]).cumcount() + 1)
+    return tidy(ordered[ordered["rank"] <= top], "pillar_entities")
 
 
 def tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:

@@ -1,0 +1,359 @@
+"""Stage 3: Dutch entities with spaCy — organisations, places, laws and policy dossiers, linked to canonicals.
+
+One factory, `build_nlp`, assembles the pipeline: the statistical model when installed (else a blank
+Dutch pipeline with a sentencizer), then spaCy's `span_ruler` with the pattern files in
+`models/patterns/` (rules win where they overlap the model), a `Matcher`-based component for policy
+titles, and a linker that gives every mention a canonical name and identifier from `models/entities.csv`
+and `models/curation.csv`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex, filter_spans
+
+from pipeline.config import MODELS_DIR, read_csv_rows
+
+log = logging.getLogger(__name__)
+
+ENTITY_TYPES = ("organisation", "place", "law", "policy")
+MODEL_LABELS = {"ORG": "organisation", "GPE": "place", "LOC": "place", "LAW": "law"}
+ENTITY_SPANS = "g40_entities"
+RULE_SPANS = "g40_rules"
+TITLE_SPANS = "g40_titles"
+HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
+LINK_PREFIXES = re.compile(
+    r"^(?:(?:het|de|een)\s+)?(?:ministerie|ministeries|minister|staatssecretaris|wetsvoorstel|wetsvoorstellen|bureau|adviesbureau|organisatie|het|de)\s+(?:van\s+)?",
+    re.I,
+)
+QUOTES = "'\""
+
+for name in ("canonical", "entity_id", "method"):
+    if not Span.has_extension(name):
+        Span.set_extension(name, default="")
+
+
+def fold(text: str) -> str:
+    """Case, diacritics, apostrophe and hyphen-spacing insensitive key: `Oekraïne` = `Oekraine`."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"\s*-\s*", "-", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+def customise_tokenizer(nlp: Language) -> Language:
+    """Split hyphenated compounds so `VNG-lobby` and `Apeldoorn-Deventer` expose their names."""
+    infixes = [*(nlp.Defaults.infixes or []), HYPHEN_INFIX]
+    tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+# --- knowledge base -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity_id: str
+    entity_type: str
+    canonical: str
+
+
+@dataclass
+class KnowledgeBase:
+    """Canonical entities (`models/entities.csv`) and user curation (`models/curation.csv`)."""
+
+    entities: dict[str, Entity]
+    aliases: dict[tuple[str, str], str]
+    dropped: set[tuple[str, str]]
+    merged: dict[tuple[str, str], str]
+
+    def lookup(self, entity_type: str, surface: str) -> Entity | None:
+        key = fold(surface)
+        for candidate in (key, fold(LINK_PREFIXES.sub("", surface))):
+            entity_id = self.aliases.get((entity_type, candidate))
+            if entity_id:
+                return self.entities[entity_id]
+        return None
+
+
+def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
+    entities: dict[str, Entity] = {}
+    aliases: dict[tuple[str, str], str] = {}
+    for row in read_csv_rows(models_dir / "entities.csv"):
+        entity = Entity(row["entity_id"], row["entity_type"], row["canonical"])
+        entities[entity.entity_id] = entity
+        for alias in [row["canonical"], *filter(None, row["aliases"].split(";"))]:
+            aliases.setdefault((entity.entity_type, fold(alias)), entity.entity_id)
+    dropped: set[tuple[str, str]] = set()
+    merged: dict[tuple[str, str], str] = {}
+    for row in read_csv_rows(models_dir / "curation.csv"):
+        action, entity_type, name, target = row["action"], row["entity_type"], row["name"], row["target"]
+        if action == "drop":
+            dropped.add((entity_type, fold(name)))
+        elif action in ("alias", "merge"):
+            target_entity = next((e for e in entities.values() if e.entity_type == entity_type and fold(e.canonical) == fold(target)), None)
+            if target_entity is None:
+                target_entity = Entity(f"{entity_type}:{slug(target)}", entity_type, target)
+                entities[target_entity.entity_id] = target_entity
+            aliases[(entity_type, fold(name))] = target_entity.entity_id
+            merged[(entity_type, fold(name))] = target_entity.entity_id
+        else:
+            raise ValueError(f"models/curation.csv: unknown action {action!r} (use alias, merge or drop)")
+    return KnowledgeBase(entities, aliases, dropped, merged)
+
+
+LAW_STOPWORDS = frozenset({"wet", "wetsvoorstel", "de", "het", "op", "van", "en", "voor", "tot", "in", "der"})
+
+
+def law_stems(name: str) -> set[str]:
+    """Content-word stems of a law name: `Versterken regie op de volkshuisvesting` ~ `Wet versterking regie volkshuisvesting`."""
+    words = re.findall(r"[a-z0-9]+", fold(name))
+    return {w[:7] for w in words if w not in LAW_STOPWORDS and not w.startswith("wetsvoorst")}
+
+
+def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
+    """A law written in other words: every content word of the mention occurs in exactly one known law."""
+    stems = law_stems(surface)
+    if not stems:
+        return None
+    candidates = [
+        e
+        for e in kb.entities.values()
+        if e.entity_type == "law" and stems <= law_stems(e.canonical) | {s for a, i in kb.aliases.items() if i == e.entity_id for s in law_stems(a[1])}
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+# --- spaCy components -----------------------------------------------------------------------------
+
+
+@Language.component("g40_fold_norms")
+def fold_norms(doc: Doc) -> Doc:
+    """Set `NORM` to the folded text so patterns match regardless of case, diacritics and OCR accents."""
+    for token in doc:
+        token.norm_ = fold(token.text)
+    return doc
+
+
+@Language.factory("g40_titles", default_config={"patterns_path": str(MODELS_DIR / "patterns" / "titles.jsonl")})
+def make_title_finder(nlp: Language, name: str, patterns_path: str) -> TitleFinder:
+    return TitleFinder(nlp, Path(patterns_path))
+
+
+class TitleFinder:
+    """Policy dossiers named by title: `manifest 'Geen pleisters meer!'`, `Hervormingsagenda Jeugd`.
+
+    Pattern ids say which part of a match is the title: `quoted` (between the quotes), `after-trigger`
+    (everything after the first token) or `whole`.
+    """
+
+    def __init__(self, nlp: Language, patterns_path: Path) -> None:
+        self.matcher = Matcher(nlp.vocab, validate=True)
+        for pattern in read_jsonl(patterns_path):
+            self.matcher.add(pattern["id"], [pattern["pattern"]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        titles = []
+        for match_id, start, end in self.matcher(doc):
+            kind = doc.vocab.strings[match_id]
+            found = self.title_spans(doc, kind, start, end)
+            titles += found
+            if kind.startswith("quoted") and found:
+                titles += self.listed_after(doc, found[-1])
+        titles = [t for t in filter_spans(titles) if not any(_overlaps(t, e) and e.label_ == "law" for e in doc.ents)]
+        doc.spans[TITLE_SPANS] = titles
+        doc.ents = filter_spans([*titles, *doc.ents])
+        return doc
+
+    def listed_after(self, doc: Doc, title: Span) -> list[Span]:
+        """Further quoted titles in the same enumeration: `'A', 'B' en 'C'`."""
+        listed = []
+        position = title.end + 1
+        while position + 2 < len(doc) and doc[position].text in (",", "en") and doc[position + 1].text in QUOTES:
+            close = next((i for i in range(position + 2, min(len(doc), position + 16)) if doc[i].text in QUOTES), None)
+            if close is None:
+                break
+            listed += self.title_spans(doc, "quoted", position + 1, close + 1)
+            position = close + 1
+        return listed
+
+    @staticmethod
+    def title_spans(doc: Doc, kind: str, start: int, end: int) -> list[Span]:
+        if kind.startswith("quoted"):
+            quotes = [i for i in range(start, end) if doc[i].text in QUOTES]
+            bounds = [(a + 1, b) for a, b in zip(quotes[::2], quotes[1::2], strict=False)]
+        else:
+            bounds = [(start + 1 if kind.startswith("after-trigger") else start, end)]
+        spans = []
+        for first, last in bounds:
+            while last < len(doc) - 1 and doc[last].text == "-" and not doc[last - 1].whitespace_ and doc[last + 1].is_alpha:
+                last += 2
+            while last > first and doc[last - 1].is_punct and doc[last - 1].text not in "!?":
+                last -= 1
+            if last > first:
+                spans.append(Span(doc, first, last, label="policy"))
+        return spans
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+@Language.factory("g40_linker", default_config={"models_dir": str(MODELS_DIR)})
+def make_linker(nlp: Language, name: str, models_dir: str) -> EntityLinker:
+    return EntityLinker(load_knowledge_base(Path(models_dir)))
+
+
+class EntityLinker:
+    """Map every entity to a type, canonical name and identifier; apply the curation file."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+
+    def __call__(self, doc: Doc) -> Doc:
+        from_rules = {(s.start, s.end, s.label_): s.id_ for s in doc.spans.get(RULE_SPANS, [])}
+        from_titles = {(s.start, s.end) for s in doc.spans.get(TITLE_SPANS, [])}
+        linked = []
+        for ent in doc.ents:
+            entity_type = ent.label_ if ent.label_ in ENTITY_TYPES else MODEL_LABELS.get(ent.label_)
+            if entity_type is None:
+                continue
+            rule_id = from_rules.get((ent.start, ent.end, ent.label_))
+            if rule_id is not None:
+                method = "rule" if rule_id.startswith("rule:") or not rule_id else "gazetteer"
+            else:
+                method = "rule" if (ent.start, ent.end) in from_titles else "model"
+            span = self.known_prefix(doc, ent, entity_type) or Span(doc, ent.start, ent.end, label=entity_type)
+            entity = self.link(entity_type, span.text, rule_id or "")
+            if entity is None:
+                continue
+            span._.canonical, span._.entity_id, span._.method = entity.canonical, entity.entity_id, method
+            linked.append(span)
+        doc.spans[ENTITY_SPANS] = linked
+        return doc
+
+    def known_prefix(self, doc: Doc, ent: Span, entity_type: str) -> Span | None:
+        """`Wet betaalbare huur ongewijzigd`: a rule match that runs on past a known law is cut back to it."""
+        if entity_type != "law" or self.kb.lookup(entity_type, ent.text):
+            return None
+        for end in range(ent.end - 1, ent.start + 1, -1):
+            if self.kb.lookup(entity_type, doc[ent.start : end].text):
+                return Span(doc, ent.start, end, label=entity_type)
+        return None
+
+    def link(self, entity_type: str, surface: str, rule_id: str) -> Entity | None:
+        surface = surface.strip(QUOTES + " ")
+        if (entity_type, fold(surface)) in self.kb.dropped:
+            return None
+        entity = self.kb.entities.get(rule_id) if rule_id and not rule_id.startswith("rule:") else None
+        if (entity_type, fold(surface)) in self.kb.merged:
+            entity = self.kb.entities[self.kb.merged[(entity_type, fold(surface))]]
+        entity = entity or self.kb.lookup(entity_type, surface)
+        if entity is None and entity_type == "law":
+            entity = match_law(surface, self.kb)
+            if entity is None and rule_id == "rule:bill" and not LINK_PREFIXES.sub("", surface)[:1].isupper():
+                return None
+        if entity is None:
+            entity = self.new_entity(entity_type, surface)
+        if (entity_type, fold(entity.canonical)) in self.kb.dropped:
+            return None
+        return entity
+
+    @staticmethod
+    def new_entity(entity_type: str, surface: str) -> Entity:
+        """An entity not in the gazetteers, named by its surface without type words (`bureau`, `wetsvoorstel`)."""
+        name = LINK_PREFIXES.sub("", surface)
+        if entity_type == "organisation" and surface.lower().startswith("ministerie"):
+            canonical = f"Ministerie van {name}"
+        elif entity_type == "organisation" or (entity_type == "law" and name.startswith("Wet ")):
+            canonical = name
+        else:
+            canonical = surface
+        return Entity(f"{entity_type}:{slug(canonical)}", entity_type, canonical)
+
+
+# --- the one factory ------------------------------------------------------------------------------
+
+
+def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language, str]:
+    """Assemble the pipeline; returns it and a note on which statistical model (if any) it uses."""
+    try:
+        nlp = spacy.load(spacy_model, exclude=["lemmatizer", "morphologizer", "tagger", "attribute_ruler"])
+        note = f"spaCy model {spacy_model}"
+    except OSError:
+        nlp = spacy.blank("nl")
+        nlp.add_pipe("sentencizer")
+        note = f"{spacy_model} not installed: rules only (install it with `make spacy-model`)"
+    if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "sentencizer" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer", first=True)
+    customise_tokenizer(nlp)
+    nlp.add_pipe("g40_fold_norms")
+    ruler = nlp.add_pipe(
+        "span_ruler",
+        name="g40_rules",
+        config={
+            "spans_key": RULE_SPANS,
+            "annotate_ents": True,
+            "ents_filter": {"@misc": "spacy.prioritize_new_ents_filter.v1"},
+            "overwrite": False,
+            "validate": True,
+        },
+    )
+    for pattern_file in ("gazetteer.jsonl", "rules.jsonl"):
+        ruler.add_patterns(read_jsonl(models_dir / "patterns" / pattern_file))  # type: ignore[attr-defined]
+    nlp.add_pipe("g40_titles", config={"patterns_path": str(models_dir / "patterns" / "titles.jsonl")})
+    nlp.add_pipe("g40_linker", config={"models_dir": str(models_dir)})
+    return nlp, note
+
+
+@dataclass(frozen=True)
+class Mention:
+    paragraph_id: str
+    entity_type: str
+    surface: str
+    canonical: str
+    entity_id: str
+    start_char: int
+    end_char: int
+    method: str
+    sentence: str
+
+
+def find_mentions(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[Mention]:
+    """Run the pipeline over (paragraph_id, text) pairs in batches; yield one `Mention` per entity."""
+    items = list(paragraphs)
+    for (paragraph_id, _), doc in zip(items, nlp.pipe(text for _, text in items), strict=True):
+        for span in doc.spans[ENTITY_SPANS]:
+            yield Mention(
+                paragraph_id=paragraph_id,
+                entity_type=span.label_,
+                surface=span.text,
+                canonical=span._.canonical,
+                entity_id=span._.entity_id,
+                start_char=span.start_char,
+                end_char=span.end_char,
+                method=span._.method,
+                sentence=span.sent.text,
+            )

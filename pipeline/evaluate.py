@@ -1,0 +1,110 @@
+"""Evaluation against the hand-made gold standards in `tests/gold/`: entity P/R/F1, theme accuracy.
+
+Entities are compared as distinct canonical entities per document and per pillar (ANNOTATION.md). A gold
+name and a predicted one are the same entity when they resolve to the same identifier through the
+gazetteer, or else when their folded names are equal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+from spacy.language import Language
+
+from pipeline.clean import clean_text
+from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
+from pipeline.entities import ENTITY_TYPES, KnowledgeBase, build_nlp, find_mentions, fold, load_knowledge_base
+
+GOLD_DIR = PROJ_ROOT / "tests" / "gold"
+EVALUATION_COLUMNS = ["dataset", "task", "scope", "pillar", "label", "metric", "value", "support"]
+
+
+def entity_key(entity_type: str, name: str, kb: KnowledgeBase) -> str:
+    entity = kb.lookup(entity_type, name)
+    if entity is not None:
+        return entity.entity_id
+    return re.sub(r"[^\w]+", " ", fold(name)).strip()
+
+
+def gold_entities(path: Path, kb: KnowledgeBase) -> pd.DataFrame:
+    """Gold rows with every key (canonical and aliases) that identifies the entity."""
+    gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    gold["keys"] = pd.Series([
+        {entity_key(t, n, kb) for n in [c, *filter(None, a.split(";"))]}
+        for t, c, a in zip(gold["entity_type"], gold["canonical"], gold["aliases"], strict=True)
+    ], index=gold.index, dtype=object)
+    return gold
+
+
+def prf(gold_keys: list[set[str]], predicted: set[str]) -> dict[str, float]:
+    matched = [keys for keys in gold_keys if keys & predicted]
+    all_gold = set().union(*gold_keys) if gold_keys else set()
+    tp, fn = len(matched), len(gold_keys) - len(matched)
+    fp = len(predicted - all_gold)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "support": len(gold_keys)}
+
+
+def score_entities(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
+    """P/R/F1 per entity type, for the whole document and for each pillar."""
+    predicted = predicted.assign(key=[entity_key(t, c, kb) for t, c in zip(predicted["entity_type"], predicted["canonical"], strict=True)])
+    rows = []
+    scopes = [("document", "", gold, predicted)] + [
+        ("pillar", pillar, gold[gold["pillar"] == pillar], predicted[predicted["pillar"] == pillar]) for pillar in sorted(set(gold["pillar"]))
+    ]
+    for scope, pillar, gold_part, predicted_part in scopes:
+        for entity_type in ENTITY_TYPES:
+            gold_keys = _distinct(gold_part[gold_part["entity_type"] == entity_type]["keys"])
+            keys = set(predicted_part[predicted_part["entity_type"] == entity_type]["key"])
+            scores = prf(gold_keys, keys)
+            for metric in ("precision", "recall", "f1"):
+                rows.append([dataset, "entities", scope, pillar, entity_type, metric, round(scores[metric], 4), scores["support"]])
+    return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
+
+
+def _distinct(key_sets: Iterable[set[str]]) -> list[set[str]]:
+    """Merge gold rows of one entity (several pillars) into one set of keys per entity."""
+    merged: list[set[str]] = []
+    for keys in key_sets:
+        for existing in merged:
+            if existing & keys:
+                existing |= keys
+                break
+        else:
+            merged.append(set(keys))
+    return merged
+
+
+def predicted_for_text(nlp: Language, text: str, pillar: str = "Algemeen") -> pd.DataFrame:
+    paragraphs = [(str(i), clean_text(p)) for i, p in enumerate(re.split(r"\n\s*\n", text)) if p.strip()]
+    mentions = list(find_mentions(nlp, paragraphs))
+    return pd.DataFrame(
+        [{"pillar": pillar, "entity_type": m.entity_type, "canonical": m.canonical, "entity_id": m.entity_id} for m in mentions],
+        columns=["pillar", "entity_type", "canonical", "entity_id"],
+    )
+
+
+def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
+    """Entity scores on the shipped 2023 report and on the independent news item."""
+    from pipeline.run import process_document
+
+    kb = load_knowledge_base(MODELS_DIR)
+    nlp, _ = build_nlp(spacy_model, MODELS_DIR)
+    document = process_document(corpus / "g40-jaarverslag-2023.pdf", Settings(spacy_model=spacy_model), nlp)
+    pillar_of = {p.paragraph_id: p.pillar for p in document.report.paragraphs}
+    report = pd.DataFrame(
+        [{"pillar": pillar_of[m.paragraph_id], "entity_type": m.entity_type, "canonical": m.canonical, "entity_id": m.entity_id} for m in document.mentions]
+    )
+    news = predicted_for_text(nlp, (GOLD_DIR / "news_g40_2025.txt").read_text(encoding="utf-8"))
+    return pd.concat(
+        [
+            score_entities("report-2023", report, gold_entities(GOLD_DIR / "entities_2023.csv", kb), kb),
+            score_entities("news-2025", news, gold_entities(GOLD_DIR / "entities_news_g40_2025.csv", kb), kb),
+        ],
+        ignore_index=True,
+    )

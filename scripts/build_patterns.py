@@ -1,0 +1,118 @@
+"""Regenerate `models/entities.csv` and `models/patterns/gazetteer.jsonl` from the gazetteer tables.
+
+Run `make patterns` after editing anything in `models/gazetteers/`. Token patterns are built with the
+pipeline's own tokenizer, so multi-word and hyphenated names match exactly as the text is tokenised.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass, field
+
+import spacy
+
+from pipeline.config import MODELS_DIR, read_csv_rows
+from pipeline.entities import customise_tokenizer, fold, slug
+
+GAZETTEERS = MODELS_DIR / "gazetteers"
+MINISTRY_CONTEXT = ["minister", "ministerie", "ministers", "ministeries", "staatssecretaris", "staatssecretarissen"]
+
+
+@dataclass
+class Record:
+    entity_id: str
+    entity_type: str
+    canonical: str
+    kind: str
+    source: str
+    aliases: list[str] = field(default_factory=list)
+
+
+def split_aliases(value: str) -> list[str]:
+    return [a.strip() for a in value.split(";") if a.strip()]
+
+
+def records() -> list[Record]:
+    found: list[Record] = []
+    for row in read_csv_rows(GAZETTEERS / "gemeenten.csv"):
+        plain = re.sub(r"\s*\(.*\)$", "", row["name"])
+        aliases = split_aliases(row["aliases"]) + ([plain] if plain != row["name"] else [])
+        found.append(Record(row["cbs_code"], "place", row["name"], "municipality", row["source"], aliases))
+    for row in read_csv_rows(GAZETTEERS / "provinces.csv"):
+        found.append(Record(row["cbs_code"], "place", row["name"], "province", row["source"], split_aliases(row["aliases"])))
+    for row in read_csv_rows(GAZETTEERS / "places_world.csv"):
+        entity_id = f"ISO:{row['iso_code']}" if row["iso_code"] else f"place:{slug(row['name'])}"
+        found.append(Record(entity_id, "place", row["name"], row["kind"], row["source"], split_aliases(row["aliases"])))
+    for table in ("organisations.csv", "organisations_extra.csv"):
+        for row in read_csv_rows(GAZETTEERS / table):
+            aliases = split_aliases(row["aliases"])
+            found.append(Record(f"org:{slug(row['canonical_name'])}", "organisation", row["canonical_name"], row["kind"], row["source"], aliases))
+    for row in read_csv_rows(GAZETTEERS / "laws.csv"):
+        entity_id = row["bwb_id"] or f"law:{slug(row['canonical_name'])}"
+        aliases = [a for a in split_aliases(row["short_names"]) if len(a) > 2]
+        found.append(Record(entity_id, "law", row["canonical_name"], row["status"], row["source"], aliases))
+    by_name = {(r.entity_type, fold(r.canonical)): r for r in found}
+    for row in read_csv_rows(GAZETTEERS / "aliases_extra.csv"):
+        by_name[(row["entity_type"], fold(row["canonical"]))].aliases.append(row["alias"])
+    return found
+
+
+def is_acronym(alias: str) -> bool:
+    return " " not in alias and len(alias) <= 6 and sum(c.isupper() for c in alias) >= 2
+
+
+def ambiguous_names() -> set[str]:
+    """Names that are also common words: matched only where they cannot be a capitalised sentence start."""
+    return {row["name"] for row in read_csv_rows(GAZETTEERS / "ambiguous_names.csv")}
+
+
+def token_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str]) -> list[dict]:  # noqa: ANN001 - a spaCy tokenizer
+    tokens = [t.text for t in tokenizer(alias)]
+    acronym = is_acronym(alias)
+    exact = acronym and (len(alias) <= 4 or not alias.isupper())
+    pattern: list[dict] = []
+    for text in tokens:
+        if exact:
+            pattern.append({"ORTH": text})
+        elif text[:1].isupper() and record.entity_type != "law":
+            pattern.append({"NORM": fold(text), "IS_LOWER": False})
+        else:
+            pattern.append({"NORM": fold(text)})
+    if alias in ambiguous:
+        pattern[0]["IS_SENT_START"] = False
+    if record.kind == "ministry" and not acronym and not alias.lower().startswith("ministerie"):
+        pattern = [{"LOWER": {"IN": MINISTRY_CONTEXT}}, {"LOWER": "van"}, *pattern]
+    return pattern
+
+
+def main() -> None:
+    nlp = customise_tokenizer(spacy.blank("nl"))
+    ambiguous = ambiguous_names()
+    seen: set[tuple[str, str]] = set()
+    patterns = []
+    rows = []
+    for record in records():
+        names = []
+        for name in [record.canonical, *record.aliases]:
+            key = (record.entity_type, fold(name))
+            if key in seen:
+                continue
+            seen.add(key)
+            names.append(name)
+            patterns.append({"label": record.entity_type, "id": record.entity_id, "pattern": token_pattern(name, record, nlp.tokenizer, ambiguous)})
+        rows.append([record.entity_id, record.entity_type, record.canonical, record.kind, ";".join(names[1:] if names[:1] == [record.canonical] else names), record.source])
+    (MODELS_DIR / "patterns").mkdir(exist_ok=True)
+    with (MODELS_DIR / "patterns" / "gazetteer.jsonl").open("w", encoding="utf-8") as handle:
+        for pattern in patterns:
+            handle.write(json.dumps(pattern, ensure_ascii=False, sort_keys=True) + "\n")
+    with (MODELS_DIR / "entities.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["entity_id", "entity_type", "canonical", "kind", "aliases", "source"])
+        writer.writerows(sorted(rows))
+    print(f"{len(rows)} entities, {len(patterns)} patterns")
+
+
+if __name__ == "__main__":
+    main()
