@@ -24,6 +24,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
 
+from pipeline.clean import zipf
 from pipeline.config import MODELS_DIR, read_csv_rows
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ LINK_PREFIXES = re.compile(
     re.I,
 )
 QUOTES = "'\""
+VERY_FREQUENT_ZIPF = 6.0
 
 for name in ("canonical", "entity_id", "method"):
     if not Span.has_extension(name):
@@ -255,11 +257,15 @@ class EntityLinker:
         return doc
 
     def known_prefix(self, doc: Doc, ent: Span, entity_type: str) -> Span | None:
-        """`Wet betaalbare huur ongewijzigd`: a rule match that runs on past a known law is cut back to it."""
+        """Cut back a law name that runs on into the sentence: to a known law (`Wet betaalbare huur
+        ongewijzigd`), else before the first very frequent word (`Wet digitale overheidsdiensten komt`)."""
         if entity_type != "law" or self.kb.lookup(entity_type, ent.text):
             return None
         for end in range(ent.end - 1, ent.start + 1, -1):
             if self.kb.lookup(entity_type, doc[ent.start : end].text):
+                return Span(doc, ent.start, end, label=entity_type)
+        for end in range(ent.start + 2, ent.end):
+            if zipf(doc[end].lower_) >= VERY_FREQUENT_ZIPF:
                 return Span(doc, ent.start, end, label=entity_type)
         return None
 
@@ -290,7 +296,7 @@ class EntityLinker:
         elif entity_type == "organisation" or (entity_type == "law" and name.startswith("Wet ")):
             canonical = name
         else:
-            canonical = surface
+            canonical = surface.rstrip(" .,;:")
         return Entity(f"{entity_type}:{slug(canonical)}", entity_type, canonical)
 
 

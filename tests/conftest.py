@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from pipeline.config import PROJ_ROOT, Settings
-from pipeline.run import process_document
+from pipeline.run import structure_document
 from pipeline.structure import Report
 
 SHIPPED_PDF = PROJ_ROOT / "corpus" / "g40-jaarverslag-2023.pdf"
@@ -67,4 +67,4 @@ def body_lines(lines: Sequence[str], start: float = 120, leading: float = 13, x:
 
 @pytest.fixture(scope="session")
 def shipped_report() -> Report:
-    return process_document(SHIPPED_PDF, Settings())
+    return structure_document(SHIPPED_PDF, Settings())

@@ -1,0 +1,72 @@
+"""End to end: `g40 extract` on the shipped report, as `make extract` runs it."""
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from tests.conftest import SHIPPED_PDF, Text, make_pdf
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    corpus = tmp_path_factory.mktemp("corpus")
+    (corpus / SHIPPED_PDF.name).write_bytes(SHIPPED_PDF.read_bytes())
+    out = tmp_path_factory.mktemp("out")
+    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--quiet"])
+    assert result.exit_code == 0, result.output
+    return corpus, out, result.output
+
+
+def test_extract_writes_every_table(extracted):
+    _, out, output = extracted
+    names = {p.name for p in out.iterdir()}
+    assert {"documents.csv", "sections.csv", "paragraphs.csv", "links.csv", "pages.csv", "mentions.csv", "entities.csv", "pillar_entities.csv", "errors.csv"} <= names
+    documents = pd.read_csv(out / "documents.csv")
+    assert documents.to_dict("records")[0] | {"sha256": ""} == {
+        "doc_id": "g40-jaarverslag-2023", "year": 2023, "title": "G40 Jaarverslag 2023", "source_file": "g40-jaarverslag-2023.pdf",
+        "sha256": "", "n_pages": 17, "n_pages_ocr": 0,
+    }
+    assert "not installed: rules only" in output
+    assert "1 document(s) succeeded, 0 failed" in output
+
+
+def test_every_page_is_covered_or_skipped_with_a_reason(extracted):
+    _, out, _ = extracted
+    pages = pd.read_csv(out / "pages.csv")
+    assert len(pages) == 17
+    assert ((pages["n_paragraphs"] > 0) | pages["status"].isin(["cover", "toc", "blank", "ocr_unavailable"])).all()
+
+
+def test_entity_tables_are_consistent(extracted):
+    _, out, _ = extracted
+    mentions = pd.read_csv(out / "mentions.csv", keep_default_na=False)
+    entities = pd.read_csv(out / "entities.csv", keep_default_na=False)
+    paragraphs = pd.read_csv(out / "paragraphs.csv", keep_default_na=False).set_index("paragraph_id")
+    assert set(mentions["entity_type"]) == {"organisation", "place", "law", "policy"}
+    assert entities["mentions"].sum() == len(mentions)
+    for row in mentions.sample(20, random_state=0).itertuples():
+        assert paragraphs.loc[row.paragraph_id, "text"][row.start_char : row.end_char] == row.surface
+    spreidingswet = entities[entities["canonical"] == "Wet gemeentelijke taak mogelijk maken asielopvangvoorzieningen"]
+    assert set(spreidingswet["entity_id"]) == {"BWBR0049307"}
+
+
+def test_rerun_gives_byte_identical_tables(extracted, tmp_path):
+    corpus, out, _ = extracted
+    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path), "--spacy-model", "no-such-model", "--quiet"])
+    assert result.exit_code == 0
+    for table in out.glob("*.csv"):
+        assert (tmp_path / table.name).read_bytes() == table.read_bytes(), table.name
+
+
+def test_year_conflict_is_an_error_row_and_a_failing_exit(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_pdf(corpus / "jaarverslag-2022.pdf", [[Text("Jaarverslag 2023", y=200, size=30, bold=True)]], title="Jaarverslag 2023")
+    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--spacy-model", "no-such-model", "--quiet"])
+    assert result.exit_code == 1
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors[["doc", "kind"]].values.tolist() == [["jaarverslag-2022.pdf", "year"]]
+    assert "file name says 2022" in errors["message"][0]
