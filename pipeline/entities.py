@@ -14,7 +14,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import spacy
@@ -36,7 +36,7 @@ RULE_SPANS = "g40_rules"
 TITLE_SPANS = "g40_titles"
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
 LINK_PREFIXES = re.compile(
-    r"^(?:(?:het|de|een)\s+)?(?:ministerie|ministeries|minister|staatssecretaris|wetsvoorstel|wetsvoorstellen|bureau|adviesbureau|organisatie|het|de)\s+(?:van\s+)?",
+    r"^(?:(?:het|de|een)\s+)?(?:(?:ministeries?|minister|staatssecretaris|wetsvoorstel(?:len)?|bureau|adviesbureau|organisatie)\s+(?:van\s+)?)?",
     re.I,
 )
 QUOTES = "'\""
@@ -88,13 +88,19 @@ class KnowledgeBase:
 
     entities: dict[str, Entity]
     aliases: dict[tuple[str, str], str]
+    curated: dict[tuple[str, str], str]
     dropped: set[tuple[str, str]]
-    merged: dict[tuple[str, str], str]
+    law_stems: dict[str, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for (entity_type, alias), entity_id in self.aliases.items():
+            if entity_type == "law":
+                self.law_stems.setdefault(entity_id, set()).update(law_stems(alias))
 
     def lookup(self, entity_type: str, surface: str) -> Entity | None:
-        key = fold(surface)
-        for candidate in (key, fold(LINK_PREFIXES.sub("", surface))):
-            entity_id = self.aliases.get((entity_type, candidate))
+        """Curation first, then the gazetteer names; both with and without type words (`ministerie van`)."""
+        for candidate in (fold(surface), fold(LINK_PREFIXES.sub("", surface))):
+            entity_id = self.curated.get((entity_type, candidate)) or self.aliases.get((entity_type, candidate))
             if entity_id:
                 return self.entities[entity_id]
         return None
@@ -109,7 +115,7 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
         for alias in [row["canonical"], *filter(None, row["aliases"].split(";"))]:
             aliases.setdefault((entity.entity_type, fold(alias)), entity.entity_id)
     dropped: set[tuple[str, str]] = set()
-    merged: dict[tuple[str, str], str] = {}
+    curated: dict[tuple[str, str], str] = {}
     for row in read_csv_rows(models_dir / "curation.csv"):
         action, entity_type, name, target = row["action"], row["entity_type"], row["name"], row["target"]
         if action == "drop":
@@ -119,11 +125,10 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
             if target_entity is None:
                 target_entity = Entity(f"{entity_type}:{slug(target)}", entity_type, target)
                 entities[target_entity.entity_id] = target_entity
-            aliases[(entity_type, fold(name))] = target_entity.entity_id
-            merged[(entity_type, fold(name))] = target_entity.entity_id
+            curated[(entity_type, fold(name))] = target_entity.entity_id
         else:
             raise ValueError(f"models/curation.csv: unknown action {action!r} (use alias, merge or drop)")
-    return KnowledgeBase(entities, aliases, dropped, merged)
+    return KnowledgeBase(entities, aliases, curated, dropped)
 
 
 LAW_STOPWORDS = frozenset({"wet", "wetsvoorstel", "de", "het", "op", "van", "en", "voor", "tot", "in", "der"})
@@ -140,12 +145,8 @@ def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
     stems = law_stems(surface)
     if not stems:
         return None
-    candidates = [
-        e
-        for e in kb.entities.values()
-        if e.entity_type == "law" and stems <= law_stems(e.canonical) | {s for a, i in kb.aliases.items() if i == e.entity_id for s in law_stems(a[1])}
-    ]
-    return candidates[0] if len(candidates) == 1 else None
+    candidates = [entity_id for entity_id, known in kb.law_stems.items() if stems <= known]
+    return kb.entities[candidates[0]] if len(candidates) == 1 else None
 
 
 # --- spaCy components -----------------------------------------------------------------------------
@@ -273,10 +274,9 @@ class EntityLinker:
         surface = surface.strip(QUOTES + " ")
         if (entity_type, fold(surface)) in self.kb.dropped:
             return None
-        entity = self.kb.entities.get(rule_id) if rule_id and not rule_id.startswith("rule:") else None
-        if (entity_type, fold(surface)) in self.kb.merged:
-            entity = self.kb.entities[self.kb.merged[(entity_type, fold(surface))]]
-        entity = entity or self.kb.lookup(entity_type, surface)
+        curated = self.kb.curated.get((entity_type, fold(surface)))
+        gazetteer_id = rule_id if rule_id and not rule_id.startswith("rule:") else ""
+        entity = self.kb.entities.get(curated or gazetteer_id) or self.kb.lookup(entity_type, surface)
         if entity is None and entity_type == "law":
             entity = match_law(surface, self.kb)
             if entity is None and rule_id == "rule:bill" and not LINK_PREFIXES.sub("", surface)[:1].isupper():

@@ -8,7 +8,7 @@ gazetteer, or else when their folded names are equal.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +16,8 @@ from spacy.language import Language
 
 from pipeline.clean import clean_text
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
-from pipeline.entities import ENTITY_TYPES, KnowledgeBase, build_nlp, find_mentions, fold, load_knowledge_base
+from pipeline.entities import ENTITY_TYPES, KnowledgeBase, Mention, build_nlp, find_mentions, fold, load_knowledge_base
+from pipeline.run import process_document
 
 GOLD_DIR = PROJ_ROOT / "tests" / "gold"
 EVALUATION_COLUMNS = ["dataset", "task", "scope", "pillar", "label", "metric", "value", "support"]
@@ -80,26 +81,26 @@ def _distinct(key_sets: Iterable[set[str]]) -> list[set[str]]:
     return merged
 
 
-def predicted_for_text(nlp: Language, text: str, pillar: str = "Algemeen") -> pd.DataFrame:
-    paragraphs = [(str(i), clean_text(p)) for i, p in enumerate(re.split(r"\n\s*\n", text)) if p.strip()]
-    mentions = list(find_mentions(nlp, paragraphs))
+def predicted_frame(mentions: Iterable[Mention], pillar_of: Callable[[str], str]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"pillar": pillar, "entity_type": m.entity_type, "canonical": m.canonical, "entity_id": m.entity_id} for m in mentions],
-        columns=["pillar", "entity_type", "canonical", "entity_id"],
+        [{"pillar": pillar_of(m.paragraph_id), "entity_type": m.entity_type, "canonical": m.canonical} for m in mentions],
+        columns=["pillar", "entity_type", "canonical"],
     )
+
+
+def predicted_for_text(nlp: Language, text: str, pillar: str = "Algemeen") -> pd.DataFrame:
+    """Entities of a plain text (paragraphs separated by blank lines), cleaned as report text is."""
+    paragraphs = [(str(i), clean_text(p)) for i, p in enumerate(re.split(r"\n\s*\n", text)) if p.strip()]
+    return predicted_frame(find_mentions(nlp, paragraphs), lambda _: pillar)
 
 
 def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
     """Entity scores on the shipped 2023 report and on the independent news item."""
-    from pipeline.run import process_document
-
     kb = load_knowledge_base(MODELS_DIR)
     nlp, _ = build_nlp(spacy_model, MODELS_DIR)
     document = process_document(corpus / "g40-jaarverslag-2023.pdf", Settings(spacy_model=spacy_model), nlp)
-    pillar_of = {p.paragraph_id: p.pillar for p in document.report.paragraphs}
-    report = pd.DataFrame(
-        [{"pillar": pillar_of[m.paragraph_id], "entity_type": m.entity_type, "canonical": m.canonical, "entity_id": m.entity_id} for m in document.mentions]
-    )
+    pillars = {p.paragraph_id: p.pillar for p in document.report.paragraphs}
+    report = predicted_frame(document.mentions, pillars.__getitem__)
     news = predicted_for_text(nlp, (GOLD_DIR / "news_g40_2025.txt").read_text(encoding="utf-8"))
     return pd.concat(
         [
