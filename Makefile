@@ -25,7 +25,11 @@ extract: install
 patterns: install
 	$(BIN)/python scripts/build_patterns.py
 
-## Score entity extraction against the hand-made gold standard (tests/gold/) into OUT/evaluation.csv
+## Train the theme classifier on CORPUS and save it with its model card in models/
+train: install
+	$(BIN)/g40 train --corpus $(CORPUS)
+
+## Score entities and themes against the hand-made gold standard (tests/gold/) into OUT/evaluation.csv
 evaluate: install
 	$(BIN)/g40 evaluate --out $(OUT) --spacy-model $(SPACY_MODEL)
 
@@ -46,4 +50,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract patterns evaluate test lint spacy-model help
+.PHONY: install extract patterns train evaluate test lint spacy-model help

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,9 @@ import typer
 from rich.console import Console
 
 from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, DEFAULT_SPACY_MODEL, Settings
-from pipeline.run import extract_corpus, write_outputs
+from pipeline.run import extract_corpus, train_themes, write_outputs
 from pipeline.tables import write_table
+from pipeline.themes import save_classifier
 
 app = typer.Typer(help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -65,11 +67,27 @@ def extract(
 
 
 @app.command()
+def train(
+    corpus: CorpusOption = DEFAULT_CORPUS,
+    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer.")] = False,
+) -> None:
+    """Train the theme classifier on the corpus (weak labels from models/theme_map.csv) and save it with its model card in models/."""
+    settings = Settings(ocr=not no_ocr)
+    model, card = train_themes(corpus, settings, date=datetime.now(UTC).date().isoformat())
+    save_classifier(model, card, settings.models_dir)
+    scores = card["cross_validation"]
+    console.print(
+        f"trained on {card['weakly_labelled_paragraphs']} paragraphs in {card['sections']} sections + {card['keyword_documents']} keywords; "
+        f"held-out sections: accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}; saved in {settings.models_dir}"
+    )
+
+
+@app.command()
 def evaluate(
     out: OutOption = DEFAULT_OUT,
     spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline name or path.")] = DEFAULT_SPACY_MODEL,
 ) -> None:
-    """Score entities against tests/gold/ (the 2023 report and an independent news item) into evaluation.csv."""
+    """Score entities and themes against tests/gold/ (the 2023 report and an independent news item) into evaluation.csv."""
     from pipeline.evaluate import evaluation_table
 
     table = evaluation_table(spacy_model, DEFAULT_CORPUS)
@@ -78,6 +96,8 @@ def evaluate(
     shown = table[(table["scope"] == "document") & (table["metric"] == "f1")]
     for row in shown.itertuples():
         console.print(f"{row.dataset:<12} {row.label:<13} F1 {row.value:.3f}  (gold entities: {row.support})")
+    for row in table[table["task"].isin(["theme", "lobby"])].itertuples():
+        console.print(f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})")
 
 
 def main() -> None:

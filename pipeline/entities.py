@@ -26,6 +26,7 @@ from spacy.util import compile_infix_regex, filter_spans
 
 from pipeline.clean import zipf
 from pipeline.config import MODELS_DIR, read_csv_rows
+from pipeline.lobby import make_lobby_finder  # noqa: F401  (registers the g40_lobby component)
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,15 @@ def fold_norms(doc: Doc) -> Doc:
     """Set `NORM` to the folded text so patterns match regardless of case, diacritics and OCR accents."""
     for token in doc:
         token.norm_ = fold(token.text)
+    return doc
+
+
+@Language.component("g40_quote_sentences")
+def keep_quoted_titles_in_sentence(doc: Doc) -> Doc:
+    """Undo a sentencizer split after `!`/`?` inside a quoted title: `het manifest 'Geen pleisters meer!' opgesteld`."""
+    for token in doc[2:]:
+        if token.is_sent_start and token.text[:1].islower() and doc[token.i - 1].text in QUOTES and doc[token.i - 2].text in "!?":
+            token.is_sent_start = False
     return doc
 
 
@@ -312,8 +322,10 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
         nlp = spacy.blank("nl")
         nlp.add_pipe("sentencizer")
         note = f"{spacy_model} not installed: rules only (install it with `make spacy-model`)"
-    if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names and "sentencizer" not in nlp.pipe_names:
-        nlp.add_pipe("sentencizer", first=True)
+    if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+        if "sentencizer" not in nlp.pipe_names:
+            nlp.add_pipe("sentencizer", first=True)
+        nlp.add_pipe("g40_quote_sentences", after="sentencizer")
     customise_tokenizer(nlp)
     nlp.add_pipe("g40_fold_norms")
     ruler = nlp.add_pipe(
@@ -331,6 +343,14 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
         ruler.add_patterns(read_jsonl(models_dir / "patterns" / pattern_file))  # type: ignore[attr-defined]
     nlp.add_pipe("g40_titles", config={"patterns_path": str(models_dir / "patterns" / "titles.jsonl")})
     nlp.add_pipe("g40_linker", config={"models_dir": str(models_dir)})
+    nlp.add_pipe(
+        "g40_lobby",
+        config={
+            "patterns_path": str(models_dir / "patterns" / "lobby.jsonl"),
+            "actors_path": str(models_dir / "lobby_actors.csv"),
+            "entity_spans_key": ENTITY_SPANS,
+        },
+    )
     return nlp, note
 
 
@@ -347,19 +367,27 @@ class Mention:
     sentence: str
 
 
-def find_mentions(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[Mention]:
-    """Run the pipeline over (paragraph_id, text) pairs in batches; yield one `Mention` per entity."""
+def mentions_in(doc: Doc, paragraph_id: str) -> Iterator[Mention]:
+    for span in doc.spans[ENTITY_SPANS]:
+        yield Mention(
+            paragraph_id=paragraph_id,
+            entity_type=span.label_,
+            surface=span.text,
+            canonical=span._.canonical,
+            entity_id=span._.entity_id,
+            start_char=span.start_char,
+            end_char=span.end_char,
+            method=span._.method,
+            sentence=span.sent.text,
+        )
+
+
+def parse_paragraphs(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Doc]]:
+    """Run the pipeline over (paragraph_id, text) pairs in batches (`nlp.pipe`)."""
     items = list(paragraphs)
-    for (paragraph_id, _), doc in zip(items, nlp.pipe(text for _, text in items), strict=True):
-        for span in doc.spans[ENTITY_SPANS]:
-            yield Mention(
-                paragraph_id=paragraph_id,
-                entity_type=span.label_,
-                surface=span.text,
-                canonical=span._.canonical,
-                entity_id=span._.entity_id,
-                start_char=span.start_char,
-                end_char=span.end_char,
-                method=span._.method,
-                sentence=span.sent.text,
-            )
+    yield from zip((paragraph_id for paragraph_id, _ in items), nlp.pipe(text for _, text in items), strict=True)
+
+
+def find_mentions(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[Mention]:
+    for paragraph_id, doc in parse_paragraphs(nlp, paragraphs):
+        yield from mentions_in(doc, paragraph_id)

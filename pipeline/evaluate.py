@@ -18,6 +18,17 @@ from pipeline.clean import clean_text
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
 from pipeline.entities import ENTITY_TYPES, KnowledgeBase, Mention, build_nlp, find_mentions, fold, load_knowledge_base
 from pipeline.run import process_document
+from pipeline.tables import paragraph_frame
+from pipeline.themes import (
+    ThemeKnowledge,
+    classify,
+    fit_classifier,
+    held_out_section_predictions,
+    load_theme_knowledge,
+    theme_scores,
+    training_set,
+    weak_labels,
+)
 
 GOLD_DIR = PROJ_ROOT / "tests" / "gold"
 EVALUATION_COLUMNS = ["dataset", "task", "scope", "pillar", "label", "metric", "value", "support"]
@@ -94,18 +105,88 @@ def predicted_for_text(nlp: Language, text: str, pillar: str = "Algemeen") -> pd
     return predicted_frame(find_mentions(nlp, paragraphs), lambda _: pillar)
 
 
+def hand_theme_labels(path: Path, paragraphs: pd.DataFrame) -> pd.Series:
+    """Hand labels by paragraph_id, refusing a gold file whose paragraphs no longer start as they did."""
+    gold = pd.read_csv(path, dtype=str, keep_default_na=False).set_index("paragraph_id")
+    texts = paragraphs.set_index("paragraph_id")["text"]
+    moved = [pid for pid in gold.index if not str(texts.get(pid, "")).startswith(gold.loc[pid, "text_start"])]
+    if moved:
+        raise ValueError(f"{path.name}: paragraphs changed since labelling (re-align the gold): {', '.join(moved[:5])}")
+    return gold["theme_id"]
+
+
+def score_themes(dataset: str, paragraphs: pd.DataFrame, hand: pd.Series, knowledge: ThemeKnowledge) -> pd.DataFrame:
+    """Held-out-section accuracy against the weak labels, and accuracy on the hand-labelled general paragraphs.
+
+    Paragraphs of a themed section are predicted by a model trained without their section; the foreword
+    and `Algemeen` paragraphs are never in training, so the full model predicts them.
+    """
+    training = training_set(paragraphs, knowledge)
+    held_out = held_out_section_predictions(training, knowledge)
+    general = paragraphs[weak_labels(paragraphs, knowledge).isna()]
+    predicted = classify(fit_classifier(training, knowledge), general, knowledge)["theme"]
+    rows = [
+        ("held_out_sections", metric, value, len(held_out))
+        for metric, value in theme_scores(held_out["theme_id"], held_out["predicted"]).items()
+    ]
+    rows += [
+        ("general_paragraphs_hand", metric, value, len(general))
+        for metric, value in theme_scores(hand.loc[general["paragraph_id"]].to_numpy(), predicted.to_numpy()).items()
+    ]
+    return pd.DataFrame(
+        [{"dataset": dataset, "task": "theme", "scope": scope, "pillar": "", "label": "", "metric": m, "value": v, "support": n} for scope, m, v, n in rows],
+        columns=EVALUATION_COLUMNS,
+    )
+
+
+def same_sentence(a: str, b: str) -> bool:
+    a, b = fold(re.sub(r"\W+", " ", a)), fold(re.sub(r"\W+", " ", b))
+    return a in b or b in a
+
+
+def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
+    """Lobbying acts: detection by sentence (precision, recall, F1), then instrument, target and subject on the found ones."""
+    gold_acts, predicted_acts = gold.to_dict("records"), predicted.to_dict("records")
+    pairs = [
+        (i, j)
+        for i, g in enumerate(gold_acts)
+        for j, p in enumerate(predicted_acts)
+        if g["paragraph_id"] == p["paragraph_id"] and same_sentence(str(g["sentence"]), str(p["sentence"]))
+    ]
+    found_gold, found_predicted = {i for i, _ in pairs}, {j for _, j in pairs}
+    precision = len(found_predicted) / len(predicted) if len(predicted) else 1.0
+    recall = len(found_gold) / len(gold) if len(gold) else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    detection = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+    def agrees(field: str) -> float:
+        hits = [fold(str(predicted_acts[j][field])) in {fold(v) for v in str(gold_acts[i][field]).split(";")} for i, j in pairs]
+        return round(sum(hits) / len(hits), 4) if hits else 0.0
+
+    rows = [("detection", metric, value, len(gold)) for metric, value in detection.items()]
+    rows += [(field, "accuracy", agrees(field), len(pairs)) for field in ("instrument", "target", "subject")]
+    return pd.DataFrame(
+        [{"dataset": dataset, "task": "lobby", "scope": scope, "pillar": "", "label": "", "metric": m, "value": v, "support": n} for scope, m, v, n in rows],
+        columns=EVALUATION_COLUMNS,
+    )
+
+
 def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
-    """Entity scores on the shipped 2023 report and on the independent news item."""
+    """Entity scores on the shipped 2023 report and on the independent news item; theme scores on the report."""
     kb = load_knowledge_base(MODELS_DIR)
     nlp, _ = build_nlp(spacy_model, MODELS_DIR)
     document = process_document(corpus / "g40-jaarverslag-2023.pdf", Settings(spacy_model=spacy_model), nlp)
     pillars = {p.paragraph_id: p.pillar for p in document.report.paragraphs}
     report = predicted_frame(document.mentions, pillars.__getitem__)
     news = predicted_for_text(nlp, (GOLD_DIR / "news_g40_2025.txt").read_text(encoding="utf-8"))
+    paragraphs = paragraph_frame([document.report])
+    knowledge = load_theme_knowledge(MODELS_DIR)
     return pd.concat(
         [
             score_entities("report-2023", report, gold_entities(GOLD_DIR / "entities_2023.csv", kb), kb),
             score_entities("news-2025", news, gold_entities(GOLD_DIR / "entities_news_g40_2025.csv", kb), kb),
+            score_themes("report-2023", paragraphs, hand_theme_labels(GOLD_DIR / "themes_2023.csv", paragraphs), knowledge),
+            score_lobby("report-2023", pd.DataFrame([a.__dict__ for a in document.lobby_acts]), pd.read_csv(GOLD_DIR / "lobby_2023.csv", dtype=str, keep_default_na=False)),
         ],
         ignore_index=True,
     )

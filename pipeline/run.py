@@ -11,13 +11,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from sklearn.pipeline import Pipeline
 from spacy.language import Language
 
 from pipeline import tables
 from pipeline.config import Settings, load_aliases
-from pipeline.entities import Mention, build_nlp, find_mentions
+from pipeline.entities import Mention, build_nlp, mentions_in, parse_paragraphs
+from pipeline.lobby import LobbyAct, lobby_acts_in
 from pipeline.pdf import read_pdf
 from pipeline.structure import Report, YearError, structure_report
+from pipeline.themes import (
+    classify,
+    fit_classifier,
+    held_out_section_predictions,
+    load_classifier,
+    load_theme_knowledge,
+    model_card,
+    theme_scores,
+    training_set,
+    unmapped_sections,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +49,7 @@ class DocumentResult:
 
     report: Report
     mentions: list[Mention]
+    lobby_acts: list[LobbyAct]
 
 
 @dataclass
@@ -64,10 +78,14 @@ def structure_document(path: Path, settings: Settings) -> Report:
 
 
 def process_document(path: Path, settings: Settings, nlp: Language) -> DocumentResult:
-    """The per-document step: a PDF path and settings in, the report and its entity mentions out."""
+    """The per-document step: a PDF path and settings in, the report, its entity mentions and lobbying acts out."""
     report = structure_document(path, settings)
-    mentions = list(find_mentions(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)))
-    return DocumentResult(report, mentions)
+    mentions: list[Mention] = []
+    acts: list[LobbyAct] = []
+    for paragraph_id, doc in parse_paragraphs(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)):
+        mentions.extend(mentions_in(doc, paragraph_id))
+        acts.extend(lobby_acts_in(doc, paragraph_id))
+    return DocumentResult(report, mentions, acts)
 
 
 def check_years(reports: Sequence[Report]) -> list[DocumentError]:
@@ -99,15 +117,45 @@ def extract_corpus(corpus: Path, settings: Settings, progress: Callable[[str], N
     refused = {e.doc for e in duplicates}
     result.errors += duplicates
     result.documents = [d for d in result.documents if d.report.source_file not in refused]
-    result.tables = build_tables(result.documents)
+    paragraphs = tables.paragraph_frame(result.reports)
+    theme_columns, notes = assign_themes(paragraphs, settings.models_dir)
+    result.notes += notes
+    result.tables = build_tables(result.documents, paragraphs, theme_columns)
     return result
 
 
-def build_tables(documents: Sequence[DocumentResult]) -> dict[str, pd.DataFrame]:
+def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Classify with the saved model; without one, train on this corpus for this run (and say so)."""
+    knowledge = load_theme_knowledge(models_dir)
+    notes = []
+    unmapped = unmapped_sections(paragraphs, knowledge)
+    if unmapped:
+        notes.append(f"sections without a theme in theme_map.csv (not used for training): {', '.join(unmapped)}")
+    model = load_classifier(models_dir)
+    if model is None:
+        notes.append("no saved theme classifier for this scikit-learn: trained one on this corpus for this run (save it with `make train`)")
+        model = fit_classifier(training_set(paragraphs, knowledge), knowledge)
+    return classify(model, paragraphs, knowledge), notes
+
+
+def train_themes(corpus: Path, settings: Settings, date: str) -> tuple[Pipeline, dict]:
+    """Train the theme classifier on the reports in `corpus` and score it by leaving out one section at a time."""
+    reports = [structure_document(path, settings) for path in find_pdfs(corpus)]
+    paragraphs = tables.paragraph_frame(reports)
+    knowledge = load_theme_knowledge(settings.models_dir)
+    training = training_set(paragraphs, knowledge)
+    held_out = held_out_section_predictions(training, knowledge)
+    scores = theme_scores(held_out["theme_id"], held_out["predicted"])
+    card = model_card(training, scores, [f"{r.source_file} (sha256 {r.sha256})" for r in reports], date)
+    return fit_classifier(training, knowledge), card
+
+
+def build_tables(documents: Sequence[DocumentResult], paragraph_rows: pd.DataFrame, themes: pd.DataFrame) -> dict[str, pd.DataFrame]:
     reports = [d.report for d in documents]
-    paragraphs = tables.paragraphs_table(reports)
+    paragraphs = tables.paragraphs_table(paragraph_rows, themes)
     mentions = tables.mentions_table(paragraphs, [m for d in documents for m in d.mentions])
     entities = tables.entities_table(mentions)
+    lobby_actions = tables.lobby_actions_table(paragraphs, [a for d in documents for a in d.lobby_acts])
     return {
         "documents": tables.documents_table(reports),
         "sections": tables.sections_table(paragraphs),
@@ -117,6 +165,8 @@ def build_tables(documents: Sequence[DocumentResult]) -> dict[str, pd.DataFrame]
         "mentions": mentions,
         "entities": entities,
         "pillar_entities": tables.pillar_entities_table(entities),
+        "lobby_actions": lobby_actions,
+        "focus": tables.focus_table(paragraphs, lobby_actions),
     }
 
 

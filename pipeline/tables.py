@@ -9,12 +9,17 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.entities import Mention
+from pipeline.lobby import LobbyAct
 from pipeline.structure import Report
+from pipeline.themes import THEME_COLUMNS
 
 TABLE_COLUMNS: dict[str, list[str]] = {
     "documents": ["doc_id", "year", "title", "source_file", "sha256", "n_pages", "n_pages_ocr"],
     "sections": ["doc_id", "year", "section_id", "pillar", "section", "page_start", "page_end", "n_paragraphs", "n_words"],
-    "paragraphs": ["doc_id", "year", "paragraph_id", "page", "page_end", "pillar", "section", "heading", "source", "n_words", "text"],
+    "paragraphs": [
+        "doc_id", "year", "paragraph_id", "page", "page_end", "pillar", "section", "heading", "source", "n_words",
+        "theme", "cap_major_topic", "theme_score", "runner_up", "runner_up_score", "text",
+    ],
     "pages": ["doc_id", "year", "page", "status", "removed_lines", "n_paragraphs"],
     "links": ["doc_id", "year", "page", "url"],
     "mentions": [
@@ -23,6 +28,8 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     ],
     "entities": ["year", "pillar", "entity_type", "canonical", "entity_id", "mentions", "paragraphs"],
     "pillar_entities": ["year", "pillar", "entity_type", "canonical", "mentions", "rank"],
+    "lobby_actions": ["doc_id", "year", "pillar", "section", "paragraph_id", "instrument", "target", "subject", "theme", "sentence"],
+    "focus": ["year", "pillar", "theme", "cap_major_topic", "paragraphs", "words", "share", "lobby_actions"],
 }
 TOP_ENTITIES = 10
 SORT_KEYS: dict[str, list[str]] = {
@@ -34,6 +41,8 @@ SORT_KEYS: dict[str, list[str]] = {
     "mentions": ["year", "doc_id", "paragraph_id", "start_char", "end_char", "entity_type"],
     "entities": ["year", "pillar", "entity_type", "canonical", "entity_id"],
     "pillar_entities": ["year", "pillar", "entity_type", "rank", "canonical"],
+    "lobby_actions": ["year", "doc_id", "paragraph_id"],
+    "focus": ["year", "pillar", "theme"],
 }
 FORMULA_START_RE = re.compile(r"^[=+\-@\t\r]")
 
@@ -58,7 +67,8 @@ def documents_table(reports: Sequence[Report]) -> pd.DataFrame:
     return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["documents"]), "documents")
 
 
-def paragraphs_table(reports: Sequence[Report]) -> pd.DataFrame:
+def paragraph_frame(reports: Sequence[Report]) -> pd.DataFrame:
+    """Every paragraph with its place in the report: the input of the theme stage."""
     rows = [
         {
             "doc_id": r.doc_id,
@@ -76,7 +86,12 @@ def paragraphs_table(reports: Sequence[Report]) -> pd.DataFrame:
         for r in reports
         for p in r.paragraphs
     ]
-    return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["paragraphs"]), "paragraphs")
+    return pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS["paragraphs"] if c not in THEME_COLUMNS])
+
+
+def paragraphs_table(paragraphs: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
+    """The paragraphs with their theme columns (`themes` is indexed like `paragraphs`)."""
+    return tidy(paragraphs.join(themes), "paragraphs")
 
 
 def sections_table(paragraphs: pd.DataFrame) -> pd.DataFrame:
@@ -154,6 +169,24 @@ def pillar_entities_table(entities: pd.DataFrame, top: int = TOP_ENTITIES) -> pd
     ordered = entities.sort_values(["year", "pillar", "entity_type", "mentions", "canonical"], ascending=[True, True, True, False, True], kind="mergesort")
     ordered = ordered.assign(rank=ordered.groupby(["year", "pillar", "entity_type"]).cumcount() + 1)
     return tidy(ordered[ordered["rank"] <= top], "pillar_entities")
+
+
+def lobby_actions_table(paragraphs: pd.DataFrame, acts: Sequence[LobbyAct]) -> pd.DataFrame:
+    """One row per lobbying act, with its paragraph's pillar, section and theme (acts arrive in text order)."""
+    frame = pd.DataFrame([a.__dict__ for a in acts], columns=[*LobbyAct.__dataclass_fields__])
+    context = paragraphs[["paragraph_id", "doc_id", "year", "pillar", "section", "theme"]]
+    return tidy(frame.merge(context, on="paragraph_id", how="left"), "lobby_actions")
+
+
+def focus_table(paragraphs: pd.DataFrame, lobby_actions: pd.DataFrame) -> pd.DataFrame:
+    """Where each pillar's text went: paragraphs, words, share of the pillar's words and lobbying acts per theme."""
+    keys = ["year", "pillar", "theme"]
+    focus = paragraphs.groupby([*keys, "cap_major_topic"], as_index=False).agg(paragraphs=("paragraph_id", "size"), words=("n_words", "sum"))
+    focus["share"] = (focus["words"] / focus.groupby(["year", "pillar"])["words"].transform("sum")).round(6)
+    acts = lobby_actions.groupby(keys).size().rename("lobby_actions")
+    focus = focus.join(acts, on=keys)
+    focus["lobby_actions"] = focus["lobby_actions"].fillna(0).astype(int)
+    return tidy(focus, "focus")
 
 
 def tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:

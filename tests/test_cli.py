@@ -23,7 +23,10 @@ def extracted(tmp_path_factory):
 def test_extract_writes_every_table(extracted):
     _, out, output = extracted
     names = {p.name for p in out.iterdir()}
-    assert {"documents.csv", "sections.csv", "paragraphs.csv", "links.csv", "pages.csv", "mentions.csv", "entities.csv", "pillar_entities.csv", "errors.csv"} <= names
+    assert {
+        "documents.csv", "sections.csv", "paragraphs.csv", "links.csv", "pages.csv", "mentions.csv", "entities.csv",
+        "pillar_entities.csv", "lobby_actions.csv", "focus.csv", "errors.csv",
+    } <= names
     documents = pd.read_csv(out / "documents.csv")
     assert documents.to_dict("records")[0] | {"sha256": ""} == {
         "doc_id": "g40-jaarverslag-2023", "year": 2023, "title": "G40 Jaarverslag 2023", "source_file": "g40-jaarverslag-2023.pdf",
@@ -51,6 +54,23 @@ def test_entity_tables_are_consistent(extracted):
         assert paragraphs.loc[row.paragraph_id, "text"][row.start_char : row.end_char] == row.surface
     spreidingswet = entities[entities["canonical"] == "Wet gemeentelijke taak mogelijk maken asielopvangvoorzieningen"]
     assert set(spreidingswet["entity_id"]) == {"BWBR0049307"}
+
+
+def test_focus_tables_answer_where_each_pillar_put_its_effort(extracted):
+    _, out, _ = extracted
+    paragraphs = pd.read_csv(out / "paragraphs.csv", keep_default_na=False)
+    focus = pd.read_csv(out / "focus.csv")
+    lobby = pd.read_csv(out / "lobby_actions.csv", keep_default_na=False)
+    taxonomy = pd.read_csv(SHIPPED_PDF.parents[1] / "models" / "themes.csv")
+    assert set(paragraphs["theme"]) <= set(taxonomy["theme_id"])
+    assert paragraphs["theme_score"].between(0, 1).all()
+    assert set(focus["pillar"]) == {"Algemeen", "Economie en werk", "Sociaal", "Fysiek", "Overig"}
+    assert focus.groupby("pillar")["share"].sum().to_numpy() == pytest.approx(1.0, abs=1e-5)
+    assert focus["lobby_actions"].sum() == len(lobby) > 20
+    assert set(lobby["instrument"]) >= {"position paper", "manifest", "gesprek", "inbreng", "pleidooi", "lobby"}
+    ranked = pd.read_csv(out / "pillar_entities.csv", keep_default_na=False)
+    top_law = ranked[(ranked["pillar"] == "Sociaal") & (ranked["entity_type"] == "law") & (ranked["rank"] == 1)]
+    assert top_law["canonical"].item() == "Wet versterking regie volkshuisvesting"
 
 
 def test_rerun_gives_byte_identical_tables(extracted, tmp_path):

@@ -1,4 +1,4 @@
-"""The entity targets of issue 3, on the 2023 report and on the independent news item (tests/gold/)."""
+"""The targets of issues 3 and 4: entities on the 2023 report and an independent news item, themes on the report."""
 
 import pytest
 
@@ -9,8 +9,12 @@ TARGETS = {"organisation": 0.95, "place": 0.95, "law": 0.95, "policy": 0.80}
 
 
 @pytest.fixture(scope="module")
-def scores():
-    table = evaluation_table("no-such-model", SHIPPED_PDF.parent)
+def table():
+    return evaluation_table("no-such-model", SHIPPED_PDF.parent)
+
+
+@pytest.fixture(scope="module")
+def scores(table):
     return table[(table["scope"] == "document") & (table["metric"] == "f1")]
 
 
@@ -19,3 +23,15 @@ def scores():
 def test_entity_f1_meets_the_target(scores, dataset, entity_type, target):
     value = scores[(scores["dataset"] == dataset) & (scores["label"] == entity_type)]["value"].item()
     assert value >= target
+
+
+@pytest.mark.parametrize("scope", ["held_out_sections", "general_paragraphs_hand"])
+def test_theme_accuracy_meets_the_target(table, scope):
+    accuracy = table[(table["task"] == "theme") & (table["scope"] == scope) & (table["metric"] == "accuracy")]["value"].item()
+    assert accuracy >= 0.80
+
+
+def test_lobbying_acts_are_found_with_their_instrument(table):
+    lobby = table[table["task"] == "lobby"].set_index(["scope", "metric"])["value"]
+    assert lobby[("detection", "f1")] >= 0.80
+    assert lobby[("instrument", "accuracy")] >= 0.85

@@ -1,0 +1,238 @@
+"""Stage 4: one theme per paragraph from the fixed taxonomy (`models/themes.csv`), with scikit-learn.
+
+There is no hand-labelled training set. The report labels itself: paragraphs under a themagroep heading
+get that group's theme through `models/theme_map.csv`; each theme's scope keywords (`scope_nl` in the
+taxonomy and `models/theme_keywords.csv`) are added as short documents, so a theme is known even when no
+section of a report maps to it. A TF-IDF (words + character n-grams, so Dutch compounds share features)
+plus per-theme keyword counts feed a linear classifier that learns from both; every paragraph then gets its
+theme, score and runner-up. A paragraph with no theme keyword at all names no policy field: it gets the
+fallback theme of `models/theme_fallback.csv` (the network's own work). Training is deterministic: fixed
+seeds, fixed row order, no shuffling.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+import sklearn
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import LeaveOneGroupOut
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+from pipeline.config import read_csv_rows
+from pipeline.structure import alias_key
+
+SEED = 0
+PARAGRAPH_WEIGHT = 1.0
+KEYWORD_ENDING = r"\w{0,3}"
+KEYWORD_GROUP = "keywords"
+MODEL_FILE = "theme_classifier.joblib"
+CARD_FILE = "theme_classifier.card.json"
+THEME_COLUMNS = ["theme", "cap_major_topic", "theme_score", "runner_up", "runner_up_score"]
+PARAMETERS: dict[str, Any] = {
+    "words": {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, "min_df": 1, "strip_accents": "unicode", "lowercase": True},
+    "chars": {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True, "min_df": 1, "strip_accents": "unicode", "lowercase": True},
+    "keyword_hits": {"min_length": 3, "ending": KEYWORD_ENDING},
+    "classifier": {"C": 20.0, "class_weight": "balanced", "max_iter": 3000, "random_state": SEED},
+    "paragraph_weight": PARAGRAPH_WEIGHT,
+}
+
+
+@dataclass(frozen=True)
+class ThemeKnowledge:
+    """What the classifier knows besides text: the taxonomy, the section → theme map and the keywords."""
+
+    taxonomy: pd.DataFrame
+    section_themes: dict[str, str]
+    keywords: pd.DataFrame
+    fallback_theme: str
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return list(self.taxonomy["theme_id"])
+
+    @property
+    def cap_topics(self) -> dict[str, int]:
+        return {str(t): int(c) for t, c in zip(self.taxonomy["theme_id"], self.taxonomy["cap_major_topic"], strict=True)}
+
+
+def load_theme_knowledge(models_dir: Path) -> ThemeKnowledge:
+    taxonomy = pd.read_csv(models_dir / "themes.csv", dtype={"cap_major_topic": int}, keep_default_na=False)
+    known = set(taxonomy["theme_id"])
+    section_themes = {alias_key(row["section"]): row["theme_id"] for row in read_csv_rows(models_dir / "theme_map.csv")}
+    keyword_rows = [
+        {"theme_id": row.theme_id, "keyword": keyword.strip()}
+        for row in taxonomy.itertuples()
+        for keyword in str(row.scope_nl).split(",")
+        if keyword.strip()
+    ]
+    keyword_rows += [{"theme_id": row["theme_id"], "keyword": row["keyword"]} for row in read_csv_rows(models_dir / "theme_keywords.csv")]
+    keywords = pd.DataFrame(keyword_rows, columns=["theme_id", "keyword"]).drop_duplicates(ignore_index=True)
+    fallback = {row["condition"]: row["theme_id"] for row in read_csv_rows(models_dir / "theme_fallback.csv")}["no_theme_keyword"]
+    unknown = (set(section_themes.values()) | set(keywords["theme_id"]) | {fallback}) - known
+    if unknown:
+        raise ValueError(f"theme_map.csv, theme_keywords.csv or theme_fallback.csv name themes outside themes.csv: {sorted(unknown)}")
+    return ThemeKnowledge(taxonomy, section_themes, keywords, fallback)
+
+
+def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
+    """Whole-word, case-insensitive match of any keyword, allowing a short Dutch ending (`woningen`, `wijkteams`)."""
+    usable = sorted({k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=len, reverse=True)
+    return re.compile("|".join(rf"(?<!\w){re.escape(k)}{KEYWORD_ENDING}(?!\w)" for k in usable))
+
+
+class KeywordHits(BaseEstimator, TransformerMixin):
+    """Per-theme counts (log-scaled) of the theme's keywords in a text: the lexicon as classifier features."""
+
+    def __init__(self, keywords: tuple[tuple[str, str], ...] = ()) -> None:
+        self.keywords = keywords
+
+    def fit(self, texts: list[str], labels: object = None) -> KeywordHits:
+        self.themes_ = sorted({theme for theme, _ in self.keywords})
+        self.patterns_ = [keyword_pattern([k for t, k in self.keywords if t == theme]) for theme in self.themes_]
+        return self
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        counts = np.array([[len(p.findall(text.lower())) for p in self.patterns_] for text in texts], dtype=float)
+        return sp.csr_matrix(np.log1p(counts.reshape(len(texts), len(self.patterns_))))
+
+
+def weak_labels(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.Series:
+    """The theme of each paragraph's section from `theme_map.csv`; missing for `Algemeen` and unmapped sections."""
+    return paragraphs["section"].map(lambda section: knowledge.section_themes.get(alias_key(section)))
+
+
+def training_set(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
+    """Weakly labelled paragraphs (grouped by document and section) followed by one row per keyword."""
+    labelled = paragraphs.assign(theme_id=weak_labels(paragraphs, knowledge)).dropna(subset=["theme_id"])
+    texts = pd.DataFrame(
+        {
+            "text": labelled["text"],
+            "theme_id": labelled["theme_id"],
+            "group": labelled["doc_id"] + "/" + labelled["section"],
+            "weight": PARAGRAPH_WEIGHT,
+        }
+    )
+    keywords = pd.DataFrame({"text": knowledge.keywords["keyword"], "theme_id": knowledge.keywords["theme_id"], "group": KEYWORD_GROUP, "weight": 1.0})
+    return pd.concat([texts, keywords], ignore_index=True)
+
+
+def make_classifier(knowledge: ThemeKnowledge) -> Pipeline:
+    keywords = tuple(zip(knowledge.keywords["theme_id"], knowledge.keywords["keyword"], strict=True))
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(**PARAMETERS["words"])),
+            ("chars", TfidfVectorizer(**PARAMETERS["chars"])),
+            ("keyword_hits", KeywordHits(keywords)),
+        ]
+    )
+    return Pipeline([("features", features), ("classifier", LogisticRegression(**PARAMETERS["classifier"]))])
+
+
+def fit_classifier(training: pd.DataFrame, knowledge: ThemeKnowledge) -> Pipeline:
+    model = make_classifier(knowledge)
+    model.fit(list(training["text"]), list(training["theme_id"]), classifier__sample_weight=training["weight"].to_numpy())
+    return model
+
+
+def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
+    """Theme, CAP major topic, probability and runner-up for every paragraph, indexed like `paragraphs`."""
+    if paragraphs.empty:
+        return pd.DataFrame(columns=THEME_COLUMNS, index=paragraphs.index)
+    probabilities = model.predict_proba(list(paragraphs["text"]))
+    classes = np.asarray(model.classes_)
+    order = np.argsort(-probabilities, axis=1, kind="stable")
+    without_keyword = ~paragraphs["text"].str.lower().map(keyword_pattern(list(knowledge.keywords["keyword"])).search).astype(bool).to_numpy()
+    fallback = int(np.flatnonzero(classes == knowledge.fallback_theme)[0])
+    for row in np.flatnonzero(without_keyword):
+        order[row] = [fallback, *(c for c in order[row] if c != fallback)]
+    best, second = order[:, 0], order[:, 1]
+    rows = np.arange(len(paragraphs))
+    themes = classes[best]
+    return pd.DataFrame(
+        {
+            "theme": themes,
+            "cap_major_topic": [knowledge.cap_topics[t] for t in themes],
+            "theme_score": probabilities[rows, best].round(4),
+            "runner_up": classes[second],
+            "runner_up_score": probabilities[rows, second].round(4),
+        },
+        index=paragraphs.index,
+    )
+
+
+def held_out_section_predictions(training: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
+    """Predict each section's paragraphs with a model that never saw that section (keywords always train)."""
+    paragraphs = training[training["group"] != KEYWORD_GROUP]
+    keywords = training[training["group"] == KEYWORD_GROUP]
+    predictions = []
+    for train_index, test_index in LeaveOneGroupOut().split(paragraphs, groups=paragraphs["group"]):
+        model = fit_classifier(pd.concat([paragraphs.iloc[train_index], keywords], ignore_index=True), knowledge)
+        held_out = paragraphs.iloc[test_index]
+        predictions.append(held_out.assign(predicted=classify(model, held_out, knowledge)["theme"]))
+    return pd.concat(predictions).sort_index()
+
+
+def theme_scores(gold: pd.Series | np.ndarray, predicted: pd.Series | np.ndarray) -> dict[str, float]:
+    return {
+        "accuracy": round(float(accuracy_score(gold, predicted)), 4),
+        "macro_f1": round(float(f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)), 4),
+    }
+
+
+def training_hash(training: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    for row in training[["text", "theme_id", "group", "weight"]].itertuples(index=False):
+        digest.update(json.dumps(list(row), ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def model_card(training: pd.DataFrame, cross_validation: dict[str, float], trained_on: list[str], date: str) -> dict:
+    """What a reader of the saved model needs: data, parameters, scores, versions."""
+    paragraphs = training[training["group"] != KEYWORD_GROUP]
+    return {
+        "model": "TF-IDF (words 1-2 + characters 3-5) + per-theme keyword counts → multinomial logistic regression; no-keyword fallback",
+        "date": date,
+        "trained_on": trained_on,
+        "training_data_sha256": training_hash(training),
+        "weakly_labelled_paragraphs": len(paragraphs),
+        "sections": int(paragraphs["group"].nunique()),
+        "keyword_documents": int((training["group"] == KEYWORD_GROUP).sum()),
+        "parameters": PARAMETERS,
+        "cross_validation": {"scheme": "leave one section out (keywords always in training)", **cross_validation},
+        "scikit_learn": sklearn.__version__,
+    }
+
+
+def save_classifier(model: Pipeline, card: dict, models_dir: Path) -> None:
+    joblib.dump(model, models_dir / MODEL_FILE, compress=3)
+    (models_dir / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False, default=list) + "\n", encoding="utf-8")
+
+
+def load_classifier(models_dir: Path) -> Pipeline | None:
+    """The saved model, or None when it is missing or was trained with another scikit-learn version."""
+    card_path, model_path = models_dir / CARD_FILE, models_dir / MODEL_FILE
+    if not (card_path.exists() and model_path.exists()):
+        return None
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    if card.get("scikit_learn") != sklearn.__version__:
+        return None
+    return joblib.load(model_path)
+
+
+def unmapped_sections(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> list[str]:
+    """Sections other than `Algemeen` without a theme in `theme_map.csv`: candidates for the curator."""
+    sections = paragraphs.loc[weak_labels(paragraphs, knowledge).isna(), "section"]
+    return sorted({s for s in sections if not re.fullmatch(r"(?i)algemeen", s)})
