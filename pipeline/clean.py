@@ -11,9 +11,13 @@ from collections.abc import Collection
 from functools import lru_cache
 
 import ftfy
+from py3langid import langid
 from wordfreq import zipf_frequency
 
 LANGUAGE = "nl"
+LANGUAGE_SAMPLE_CHARS = 5000
+LANGUAGE_MIN_WORDS = 40
+CANDIDATE_LANGUAGES = ("nl", "en", "de", "fr", "es", "it", "pt", "da", "sv", "no", "pl")
 KNOWN_WORD_ZIPF = 2.0
 FUNCTION_WORD_ZIPF = 6.0
 ELISION_WORDS = frozenset({"en", "of", "tot", "noch"})
@@ -24,6 +28,21 @@ SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
     return zipf_frequency(word, LANGUAGE)
+
+
+@lru_cache(maxsize=1)
+def language_identifier() -> None:
+    """Limit py3langid to the languages a report here can be in, so short Dutch is not taken for Afrikaans."""
+    langid.set_languages(list(CANDIDATE_LANGUAGES))
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of the text's language (py3langid, offline); too short a text is taken to be Dutch."""
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if len(sample.split()) < LANGUAGE_MIN_WORDS:
+        return LANGUAGE
+    language_identifier()
+    return str(langid.classify(sample)[0])
 
 
 def normalise_characters(text: str) -> str:

@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
-from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, DEFAULT_SPACY_MODEL, Settings
-from pipeline.run import extract_corpus, train_themes, write_outputs
+from pipeline.config import (
+    DEFAULT_CACHE,
+    DEFAULT_CORPUS,
+    DEFAULT_MAX_PAGES,
+    DEFAULT_OUT,
+    DEFAULT_SPACY_MODEL,
+    RunOptions,
+    Settings,
+)
+from pipeline.run import OutputLocked, extract_corpus, find_pdfs, output_lock, train_themes, write_outputs
 from pipeline.tables import write_table
 from pipeline.themes import save_classifier
 
@@ -21,6 +32,11 @@ console = Console(stderr=True)
 CorpusOption = Annotated[Path, typer.Option("--corpus", help="Folder with the report PDFs, one report per year.")]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder for the output tables (written atomically).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", help="Only print errors and the summary line.")]
+
+
+class Executor(StrEnum):
+    local = "local"
+    dask = "dask"
 
 
 @app.callback()
@@ -45,25 +61,46 @@ def extract(
     spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline name or path; falls back to rules only when it is not installed.")] = DEFAULT_SPACY_MODEL,
     year: Annotated[list[str] | None, typer.Option("--year", help="Set a report's year explicitly: FILE=YEAR (repeatable).")] = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer (they are listed as skipped).")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Documents processed in parallel (default: all cores).")] = os.cpu_count() or 1,
+    executor: Annotated[Executor, typer.Option("--executor", help="local: this machine's cores; dask: a Dask cluster (--scheduler, or a local one).")] = Executor.local,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
+    cache: Annotated[Path, typer.Option("--cache", help="Folder for per-document results, reused when the PDF, code and data files are unchanged.")] = DEFAULT_CACHE,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Process every document from scratch and keep nothing.")] = False,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")] = DEFAULT_MAX_PAGES,
+    keep_going: Annotated[bool, typer.Option("--keep-going", help="Exit 0 even when some documents failed (they are still listed in errors.csv).")] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Extract paragraphs, sections and links from every PDF in the corpus into tidy CSV tables."""
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO, format="%(levelname)s %(message)s")
+    """Extract paragraphs, entities, lobbying acts and themes from every PDF in the corpus into tidy CSV tables."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     if not corpus.is_dir():
-        console.print(f"[red]error:[/red] corpus folder {corpus} does not exist")
-        raise typer.Exit(2)
-    settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or []))
-    result = extract_corpus(corpus, settings, progress=None if quiet else lambda name: console.print(f"reading {name}"))
-    for note in result.notes:
-        console.print(f"[cyan]note:[/cyan] {note}")
-    for warning in result.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
-    for error in result.errors:
-        console.print(f"[red]error:[/red] {error.doc}: {error.message}")
-    write_outputs(result, out)
-    console.print(f"{len(result.reports)} document(s) succeeded, {len({e.doc for e in result.errors})} failed; tables in {out}")
-    if result.errors:
+        fail(f"corpus folder {corpus} does not exist", 2)
+    settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or []), max_pages=max_pages)
+    options = RunOptions(jobs=jobs, executor=executor.value, scheduler=scheduler, cache_dir=None if no_cache else cache)
+    try:
+        with output_lock(out):
+            with Progress(transient=True, console=console, disable=quiet or not console.is_terminal) as bar:
+                task = bar.add_task("documents", total=len(find_pdfs(corpus)))
+                result = extract_corpus(corpus, settings, options, progress=lambda name: bar.advance(task))
+            write_outputs(result, out)
+    except OutputLocked as error:
+        fail(str(error), 3)
+    if not quiet:
+        for note in result.notes:
+            console.print(f"[cyan]note:[/cyan] {note}")
+        for warning in result.warnings:
+            console.print(f"[yellow]warning:[/yellow] {warning}")
+    for problem in result.errors:
+        where = f" page {problem.page}" if problem.page else ""
+        console.print(f"[red]error:[/red] {problem.doc}{where}: {problem.message}")
+    failed = len(result.failed)
+    console.print(f"{len(result.documents) - failed} document(s) succeeded, {failed} failed; tables in {out}")
+    if failed and not keep_going:
         raise typer.Exit(1)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -13,6 +13,8 @@ MODELS_DIR = PROJ_ROOT / "models"
 DEFAULT_CORPUS = PROJ_ROOT / "corpus"
 DEFAULT_OUT = PROJ_ROOT / "outputs"
 DEFAULT_SPACY_MODEL = "nl_core_news_sm"
+DEFAULT_CACHE = PROJ_ROOT / ".cache" / "g40"
+DEFAULT_MAX_PAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,17 @@ class Settings:
     spacy_model: str = DEFAULT_SPACY_MODEL
     ocr: bool = True
     year_overrides: dict[str, int] = field(default_factory=dict)
+    max_pages: int = DEFAULT_MAX_PAGES
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run is executed; none of this changes its results."""
+
+    jobs: int = 1
+    executor: str = "local"
+    scheduler: str | None = None
+    cache_dir: Path | None = None
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:

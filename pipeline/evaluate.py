@@ -16,8 +16,8 @@ from spacy.language import Language
 
 from pipeline.clean import clean_text
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
-from pipeline.entities import ENTITY_TYPES, KnowledgeBase, Mention, build_nlp, find_mentions, fold, load_knowledge_base
-from pipeline.run import process_document
+from pipeline.entities import ENTITY_TYPES, KnowledgeBase, Mention, find_mentions, fold, load_knowledge_base
+from pipeline.run import nlp_for, process_document
 from pipeline.tables import paragraph_frame
 from pipeline.themes import (
     ThemeKnowledge,
@@ -174,8 +174,11 @@ def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame) -> pd
 def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
     """Entity scores on the shipped 2023 report and on the independent news item; theme scores on the report."""
     kb = load_knowledge_base(MODELS_DIR)
-    nlp, _ = build_nlp(spacy_model, MODELS_DIR)
-    document = process_document(corpus / "g40-jaarverslag-2023.pdf", Settings(spacy_model=spacy_model), nlp)
+    settings = Settings(spacy_model=spacy_model)
+    nlp, _ = nlp_for(spacy_model, settings.models_dir)
+    document = process_document(corpus / "g40-jaarverslag-2023.pdf", settings)
+    if document.report is None:
+        raise ValueError(f"the shipped report cannot be read: {document.errors}")
     pillars = {p.paragraph_id: p.pillar for p in document.report.paragraphs}
     report = predicted_frame(document.mentions, pillars.__getitem__)
     news = predicted_for_text(nlp, (GOLD_DIR / "news_g40_2025.txt").read_text(encoding="utf-8"))

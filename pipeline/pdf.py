@@ -17,7 +17,9 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2
 import pytesseract
+from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.page import Page as PlumberPage
+from pdfplumber.utils.exceptions import PdfminerException
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +28,17 @@ OCR_LANGUAGE = "nld"
 MIN_TEXT_CHARS = 25
 MAX_DAMAGED_GLYPH_SHARE = 0.05
 BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+PDF_SIGNATURE = b"%PDF-"
+SIGNATURE_WINDOW = 1024
+OTHER_FORMATS = {b"PK\x03\x04": "a ZIP container (a Word .docx?)", b"\xd0\xcf\x11\xe0": "an old Office file (a Word .doc?)", b"{\\rtf": "an RTF document"}
+
+
+class PdfError(Exception):
+    """A file that cannot be read as a report PDF; `kind` names the problem for errors.csv."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,7 @@ class Word:
 
 @dataclass
 class Page:
-    """The words of one page and how they were obtained (`text`, `ocr`, `ocr_unavailable`, `blank`)."""
+    """The words of one page and how they were obtained (`text`, `ocr`, `ocr_unavailable`, `blank`, `unreadable`)."""
 
     number: int
     width: float
@@ -60,6 +73,7 @@ class PdfDocument:
     metadata: dict[str, str]
     pages: list[Page]
     warnings: list[str] = field(default_factory=list)
+    page_errors: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def n_pages(self) -> int:
@@ -175,10 +189,47 @@ def read_page(path: Path, index: int, page: PlumberPage, ocr: bool, warnings: li
     return Page(number, width, height, words, links, "ocr" if words else "blank")
 
 
-def read_pdf(path: Path, ocr: bool = True) -> PdfDocument:
-    """Read every page of a PDF; pages that need OCR but cannot get it are kept, empty and marked."""
+def check_signature(path: Path) -> None:
+    head = path.read_bytes()[:SIGNATURE_WINDOW]
+    if PDF_SIGNATURE in head:
+        return
+    for signature, what in OTHER_FORMATS.items():
+        if head.startswith(signature):
+            raise PdfError("not_pdf", f"not a PDF: the file is {what} renamed to .pdf")
+    raise PdfError("not_pdf", "not a PDF: the file has no %PDF- header" if head else "not a PDF: the file is empty")
+
+
+def read_pdf(path: Path, ocr: bool = True, max_pages: int = 1000) -> PdfDocument:
+    """Read every page of a PDF; pages that need OCR but cannot get it are kept, empty and marked.
+
+    A page pdfminer cannot parse is kept as `unreadable` (with its error) so the other pages still count;
+    a file that is not a PDF, is encrypted, is corrupt, empty or over `max_pages` raises `PdfError`.
+    """
+    check_signature(path)
     warnings: list[str] = []
-    with pdfplumber.open(path) as pdf:
-        metadata = {str(k): str(v) for k, v in (pdf.metadata or {}).items()}
-        pages = [read_page(path, i, page, ocr, warnings) for i, page in enumerate(pdf.pages)]
-    return PdfDocument(path=path, sha256=file_sha256(path), metadata=metadata, pages=pages, warnings=warnings)
+    page_errors: list[tuple[int, str]] = []
+    try:
+        with pdfplumber.open(path) as pdf:
+            if pdf.doc.encryption is not None:
+                warnings.append("encrypted with an empty user password: read without one")
+            n_pages = len(pdf.pages)
+            if n_pages == 0:
+                raise PdfError("zero_pages", "the PDF has no pages")
+            if n_pages > max_pages:
+                raise PdfError("too_large", f"{n_pages} pages, more than the limit of {max_pages} (raise it with --max-pages)")
+            metadata = {str(k): str(v) for k, v in (pdf.metadata or {}).items()}
+            pages = []
+            for i, page in enumerate(pdf.pages):
+                try:
+                    pages.append(read_page(path, i, page, ocr, warnings))
+                except Exception as error:
+                    page_errors.append((i + 1, f"page {i + 1} cannot be read: {type(error).__name__}: {error}"))
+                    pages.append(Page(i + 1, float(page.width), float(page.height), [], [], "unreadable"))
+    except PdfError:
+        raise
+    except Exception as error:
+        cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise PdfError("encrypted", "encrypted PDF that needs a password: remove the password or export an unprotected copy") from error
+        raise PdfError("corrupt", f"corrupt or truncated PDF ({type(cause).__name__}: {cause})") from error
+    return PdfDocument(path=path, sha256=file_sha256(path), metadata=metadata, pages=pages, warnings=warnings, page_errors=page_errors)

@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
+import joblib
 import pandas as pd
+from filelock import FileLock, Timeout
+from joblib import Parallel, delayed
 from sklearn.pipeline import Pipeline
 from spacy.language import Language
 
 from pipeline import tables
-from pipeline.config import Settings, load_aliases
-from pipeline.entities import Mention, build_nlp, mentions_in, parse_paragraphs
+from pipeline.config import RunOptions, Settings, load_aliases
+from pipeline.entities import Mention, build_nlp, installed_version, mentions_in, parse_paragraphs
 from pipeline.lobby import LobbyAct, lobby_acts_in
-from pipeline.pdf import read_pdf
+from pipeline.pdf import PdfError, file_sha256, read_pdf, tesseract_available
 from pipeline.structure import Report, YearError, structure_report
 from pipeline.themes import (
     classify,
@@ -34,6 +43,12 @@ from pipeline.themes import (
 
 log = logging.getLogger(__name__)
 
+PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_INPUTS = {
+    "structure": (("pdf", "clean", "structure"), ("pillars.csv", "sections.csv")),
+    "nlp": (("clean", "entities", "lobby"), ("entities.csv", "curation.csv", "lobby_actors.csv", "patterns")),
+}
+
 
 @dataclass
 class DocumentError:
@@ -45,11 +60,15 @@ class DocumentError:
 
 @dataclass
 class DocumentResult:
-    """Everything one report yields; tables are built from a list of these."""
+    """Everything one PDF yields; tables are built from a list of these. `report` is None when it failed."""
 
-    report: Report
-    mentions: list[Mention]
-    lobby_acts: list[LobbyAct]
+    source_file: str
+    report: Report | None
+    mentions: list[Mention] = field(default_factory=list)
+    lobby_acts: list[LobbyAct] = field(default_factory=list)
+    errors: list[DocumentError] = field(default_factory=list)
+    nlp_note: str = ""
+    cached: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -58,14 +77,66 @@ class RunResult:
     errors: list[DocumentError] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def reports(self) -> list[Report]:
-        return [d.report for d in self.documents]
+        return [d.report for d in self.documents if d.report is not None]
 
     @property
     def warnings(self) -> list[str]:
         return [f"{r.source_file}: {w}" for r in self.reports for w in r.warnings]
+
+    @property
+    def failed(self) -> set[str]:
+        return {e.doc for e in self.errors}
+
+
+class DocumentCache:
+    """Per-document results on disk, keyed by content and by the code and data files they depend on."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load(self, stage: str, key: str) -> Any:
+        path = self.folder / stage / f"{key}.joblib"
+        try:
+            return joblib.load(path)
+        except Exception:
+            return None
+
+    def save(self, stage: str, key: str, value: object) -> None:
+        """Write to a temporary file and rename, so parallel workers never see half an entry."""
+        folder = self.folder / stage
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        os.close(handle)
+        joblib.dump(value, temporary)
+        os.replace(temporary, folder / f"{key}.joblib")
+
+
+def files_digest(paths: Sequence[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for root in paths for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(parent: str, file_name: str, settings: Settings, stage: str) -> str:
+    """What a stage's result depends on: its input, its code, its data files and the options it reads."""
+    modules, data_files = CACHE_INPUTS[stage]
+    parts: dict[str, object] = {
+        "parent": parent,
+        "stage": stage,
+        "code": files_digest([PACKAGE_DIR / f"{module}.py" for module in modules]),
+        "data": files_digest([settings.models_dir / name for name in data_files]),
+    }
+    if stage == "structure":
+        parts |= {"file": file_name, "year": settings.year_overrides.get(file_name), "ocr": settings.ocr and tesseract_available(), "max_pages": settings.max_pages}
+    else:
+        parts |= {"spacy_model": settings.spacy_model, "spacy_model_version": installed_version(settings.spacy_model)}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
 def find_pdfs(corpus: Path) -> list[Path]:
@@ -73,19 +144,71 @@ def find_pdfs(corpus: Path) -> list[Path]:
 
 
 def structure_document(path: Path, settings: Settings) -> Report:
-    pdf = read_pdf(path, ocr=settings.ocr)
+    pdf = read_pdf(path, ocr=settings.ocr, max_pages=settings.max_pages)
     return structure_report(pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name))
 
 
-def process_document(path: Path, settings: Settings, nlp: Language) -> DocumentResult:
-    """The per-document step: a PDF path and settings in, the report, its entity mentions and lobbying acts out."""
-    report = structure_document(path, settings)
+@lru_cache(maxsize=2)
+def nlp_for(spacy_model: str, models_dir: Path) -> tuple[Language, str]:
+    """One spaCy pipeline per process (and per worker), built on first use only."""
+    return build_nlp(spacy_model, models_dir)
+
+
+def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], list[LobbyAct], str]:
+    nlp, note = nlp_for(settings.spacy_model, settings.models_dir)
     mentions: list[Mention] = []
     acts: list[LobbyAct] = []
     for paragraph_id, doc in parse_paragraphs(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)):
         mentions.extend(mentions_in(doc, paragraph_id))
         acts.extend(lobby_acts_in(doc, paragraph_id))
-    return DocumentResult(report, mentions, acts)
+    return mentions, acts, note
+
+
+def document_problems(report: Report) -> list[DocumentError]:
+    """Problems that leave the report readable but incomplete: unreadable pages, no text, not Dutch."""
+    problems = [DocumentError(report.source_file, page, "unreadable_page", message) for page, message in report.page_errors]
+    if not report.paragraphs:
+        unread = [s.page for s in report.pages if s.status in ("ocr_unavailable", "unreadable")]
+        pages = f"page {unread[0]} has" if len(unread) == 1 else f"pages {', '.join(map(str, unread))} have"
+        reason = f"{pages} no text layer and OCR is unavailable" if unread else "no text on any page"
+        problems.append(DocumentError(report.source_file, None, "no_text", f"no extractable text: {reason}"))
+    elif report.language != "nl":
+        problems.append(DocumentError(report.source_file, None, "not_dutch", f"the text is in {report.language!r}, not Dutch: paragraphs kept, no entities, lobbying acts or themes"))
+    return problems
+
+
+def process_document(path: Path, settings: Settings, cache: DocumentCache | None = None) -> DocumentResult:
+    """The per-document step, a pure function of the PDF and the settings (the cache only saves time).
+
+    Every failure becomes a `DocumentError` for errors.csv: nothing raised here stops the other documents.
+    """
+    try:
+        structure_key = cache_key(file_sha256(path), path.name, settings, "structure") if cache else ""
+        report = cache.load("structure", structure_key) if cache else None
+        hits = {"structure"} if report is not None else set()
+        if report is None:
+            report = structure_document(path, settings)
+            if cache:
+                cache.save("structure", structure_key, report)
+        problems = document_problems(report)
+        if any(p.kind in ("no_text", "not_dutch") for p in problems):
+            return DocumentResult(path.name, report, errors=problems, cached=frozenset(hits))
+        nlp_key = cache_key(structure_key, "", settings, "nlp") if cache else ""
+        analysed = cache.load("nlp", nlp_key) if cache else None
+        hits |= {"nlp"} if analysed is not None else set()
+        if analysed is None:
+            analysed = analyse_report(report, settings)
+            if cache:
+                cache.save("nlp", nlp_key, analysed)
+        mentions, acts, note = analysed
+        return DocumentResult(path.name, report, mentions, acts, problems, nlp_note=note, cached=frozenset(hits))
+    except PdfError as error:
+        return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, error.kind, str(error))])
+    except YearError as error:
+        return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, "year", str(error))])
+    except Exception as error:
+        log.debug("unexpected failure on %s", path.name, exc_info=True)
+        return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, "internal", f"unexpected {type(error).__name__}: {error}")])
 
 
 def check_years(reports: Sequence[Report]) -> list[DocumentError]:
@@ -102,25 +225,54 @@ def check_years(reports: Sequence[Report]) -> list[DocumentError]:
     return errors
 
 
-def extract_corpus(corpus: Path, settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
+def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions) -> Iterator[DocumentResult]:
+    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster."""
+    cache = DocumentCache(options.cache_dir) if options.cache_dir else None
+    if options.executor == "dask":
+        from dask.distributed import Client, LocalCluster, as_completed
+
+        cluster = None if options.scheduler else LocalCluster(n_workers=options.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        with Client(options.scheduler or cluster) as client:
+            futures = client.map(process_document, paths, settings=settings, cache=cache, pure=False)
+            for future in as_completed(futures):
+                yield future.result()
+        if cluster is not None:
+            cluster.close()
+    elif options.jobs > 1 and len(paths) > 1:
+        yield from Parallel(n_jobs=options.jobs, return_as="generator_unordered")(delayed(process_document)(path, settings, cache) for path in paths)
+    else:
+        for path in paths:
+            yield process_document(path, settings, cache)
+
+
+def extract_corpus(corpus: Path, settings: Settings, options: RunOptions | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
+    """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run."""
+    options = options or RunOptions()
     result = RunResult()
-    nlp, note = build_nlp(settings.spacy_model, settings.models_dir)
-    result.notes.append(note)
-    for path in find_pdfs(corpus):
+    clock = time.perf_counter()
+    paths = find_pdfs(corpus)
+    for document in run_documents(paths, settings, options):
         if progress:
-            progress(path.name)
-        try:
-            result.documents.append(process_document(path, settings, nlp))
-        except YearError as error:
-            result.errors.append(DocumentError(path.name, None, "year", str(error)))
+            progress(document.source_file)
+        result.documents.append(document)
+        result.errors += document.errors
+    result.documents.sort(key=lambda d: d.source_file)
+    result.stage_seconds["documents"] = time.perf_counter() - clock
+    result.notes += sorted({d.nlp_note for d in result.documents if d.nlp_note})
     duplicates = check_years(result.reports)
-    refused = {e.doc for e in duplicates}
     result.errors += duplicates
-    result.documents = [d for d in result.documents if d.report.source_file not in refused]
-    paragraphs = tables.paragraph_frame(result.reports)
-    theme_columns, notes = assign_themes(paragraphs, settings.models_dir)
+    refused = {e.doc for e in duplicates} | {e.doc for e in result.errors if e.kind in ("no_text", "not_dutch")}
+    analysed = [d for d in result.documents if d.report is not None and d.source_file not in refused]
+    kept = [d for d in result.documents if d.report is not None and d.source_file not in {e.doc for e in duplicates}]
+    clock = time.perf_counter()
+    paragraphs = tables.paragraph_frame([d.report for d in kept if d.report is not None])
+    themed = paragraphs["doc_id"].isin([d.report.doc_id for d in analysed if d.report is not None])
+    theme_columns, notes = assign_themes(paragraphs[themed], settings.models_dir)
     result.notes += notes
-    result.tables = build_tables(result.documents, paragraphs, theme_columns)
+    result.stage_seconds["themes"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    result.tables = build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index))
+    result.stage_seconds["tables"] = time.perf_counter() - clock
     return result
 
 
@@ -151,7 +303,7 @@ def train_themes(corpus: Path, settings: Settings, date: str) -> tuple[Pipeline,
 
 
 def build_tables(documents: Sequence[DocumentResult], paragraph_rows: pd.DataFrame, themes: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    reports = [d.report for d in documents]
+    reports = [d.report for d in documents if d.report is not None]
     paragraphs = tables.paragraphs_table(paragraph_rows, themes)
     mentions = tables.mentions_table(paragraphs, [m for d in documents for m in d.mentions])
     entities = tables.entities_table(mentions)
@@ -176,15 +328,46 @@ def errors_table(errors: Sequence[DocumentError]) -> pd.DataFrame:
     return frame.sort_values(["doc", "kind", "message"], kind="mergesort").reset_index(drop=True)
 
 
-def write_outputs(result: RunResult, out: Path) -> None:
-    """Write every table into a temporary folder beside `out`, then move the complete set in."""
+class OutputLocked(Exception):
+    """Another run is writing to the same output folder."""
+
+
+OUTPUT_NAMES = (*tables.TABLE_COLUMNS, "errors")
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold `out/.g40.lock` for a whole run: a second run on the same folder stops at once with a clear message."""
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    lock = FileLock(out / ".g40.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout as error:
+        raise OutputLocked(f"another g40 run is writing to {out} (lock file {out / '.g40.lock'}); wait for it to finish") from error
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def write_outputs(result: RunResult, out: Path) -> None:
+    """Write the complete set of tables into a staging folder inside `out`, then move them in.
+
+    A run killed before the move leaves the previous tables as they were. Tables of an earlier run that
+    this run does not produce (a comparison when only one year is left) are removed, so the folder always
+    holds one consistent set.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         for name, frame in result.tables.items():
             tables.write_table(frame, staging / f"{name}.csv")
         tables.write_table(errors_table(result.errors), staging / "errors.csv")
+        written = {item.name for item in staging.iterdir()}
         for item in sorted(staging.iterdir()):
             os.replace(item, out / item.name)
+        for name in OUTPUT_NAMES:
+            if f"{name}.csv" not in written:
+                (out / f"{name}.csv").unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -16,7 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.clean import join_lines, normalise_characters, normalise_whitespace, repair_ocr_words
+from pipeline.clean import (
+    LANGUAGE,
+    detect_language,
+    join_lines,
+    normalise_characters,
+    normalise_whitespace,
+    repair_ocr_words,
+)
 from pipeline.pdf import Page, PdfDocument, Word
 
 log = logging.getLogger(__name__)
@@ -98,6 +105,8 @@ class Report:
     pages: list[PageStatus]
     links: list[tuple[int, str]]
     warnings: list[str] = field(default_factory=list)
+    page_errors: list[tuple[int, str]] = field(default_factory=list)
+    language: str = LANGUAGE
 
     @property
     def n_pages_ocr(self) -> int:
@@ -448,4 +457,6 @@ def structure_report(pdf: PdfDocument, aliases: Aliases, year: int | None = None
         pages=statuses,
         links=links,
         warnings=[*pdf.warnings, *warnings],
+        page_errors=pdf.page_errors,
+        language=detect_language(" ".join(p.text for p in paragraphs)),
     )

@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -87,10 +88,11 @@ def load_theme_knowledge(models_dir: Path) -> ThemeKnowledge:
     return ThemeKnowledge(taxonomy, section_themes, keywords, fallback)
 
 
-def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
-    """Whole-word, case-insensitive match of any keyword, allowing a short Dutch ending (`woningen`, `wijkteams`)."""
+@lru_cache(maxsize=64)
+def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
+    """Whole-word match of any (lower-cased) keyword, allowing a short Dutch ending (`woningen`, `wijkteams`)."""
     usable = sorted({k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=len, reverse=True)
-    return re.compile("|".join(rf"(?<!\w){re.escape(k)}{KEYWORD_ENDING}(?!\w)" for k in usable))
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){KEYWORD_ENDING}(?!\w)")
 
 
 class KeywordHits(BaseEstimator, TransformerMixin):
@@ -101,7 +103,7 @@ class KeywordHits(BaseEstimator, TransformerMixin):
 
     def fit(self, texts: list[str], labels: object = None) -> KeywordHits:
         self.themes_ = sorted({theme for theme, _ in self.keywords})
-        self.patterns_ = [keyword_pattern([k for t, k in self.keywords if t == theme]) for theme in self.themes_]
+        self.patterns_ = [keyword_pattern(tuple(k for t, k in self.keywords if t == theme)) for theme in self.themes_]
         return self
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
@@ -154,7 +156,7 @@ def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledg
     probabilities = model.predict_proba(list(paragraphs["text"]))
     classes = np.asarray(model.classes_)
     order = np.argsort(-probabilities, axis=1, kind="stable")
-    without_keyword = ~paragraphs["text"].str.lower().map(keyword_pattern(list(knowledge.keywords["keyword"])).search).astype(bool).to_numpy()
+    without_keyword = ~paragraphs["text"].str.lower().map(keyword_pattern(tuple(knowledge.keywords["keyword"])).search).astype(bool).to_numpy()
     fallback = int(np.flatnonzero(classes == knowledge.fallback_theme)[0])
     for row in np.flatnonzero(without_keyword):
         order[row] = [fallback, *(c for c in order[row] if c != fallback)]

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.clean import clean_text, join_hyphenated, join_lines, normalise_characters, split_joined_word
+from pipeline.clean import clean_text, join_hyphenated, join_lines, normalise_characters, normalise_whitespace, split_joined_word
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,17 @@ def test_joining_lines_never_drops_letters(lines):
 def test_hyphen_join_keeps_both_parts(head, tail):
     joined = join_hyphenated(head + "-", tail)
     assert joined.replace("-", "").replace(" ", "") == head + tail
+
+
+@given(text_strategy)
+def test_character_normalisation_is_idempotent_and_keeps_every_letter(text):
+    once = normalise_characters(text)
+    assert normalise_characters(once) == once
+    assert sum(c.isalpha() for c in once) >= sum(c.isalpha() for c in text if c.isascii())
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs", "Cc"]), max_size=200))
+def test_whitespace_normalisation_is_idempotent_and_keeps_everything_else(text):
+    once = normalise_whitespace(text)
+    assert normalise_whitespace(once) == once
+    assert [c for c in once if not c.isspace()] == [c for c in text if not c.isspace() and c not in "\u200b"]

@@ -15,7 +15,8 @@ def extracted(tmp_path_factory):
     corpus = tmp_path_factory.mktemp("corpus")
     (corpus / SHIPPED_PDF.name).write_bytes(SHIPPED_PDF.read_bytes())
     out = tmp_path_factory.mktemp("out")
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--quiet"])
+    cache = tmp_path_factory.mktemp("cache")
+    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--cache", str(cache)])
     assert result.exit_code == 0, result.output
     return corpus, out, result.output
 
@@ -75,7 +76,7 @@ def test_focus_tables_answer_where_each_pillar_put_its_effort(extracted):
 
 def test_rerun_gives_byte_identical_tables(extracted, tmp_path):
     corpus, out, _ = extracted
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path), "--spacy-model", "no-such-model", "--quiet"])
+    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path), "--spacy-model", "no-such-model", "--no-cache", "--quiet"])
     assert result.exit_code == 0
     for table in out.glob("*.csv"):
         assert (tmp_path / table.name).read_bytes() == table.read_bytes(), table.name
@@ -85,7 +86,7 @@ def test_year_conflict_is_an_error_row_and_a_failing_exit(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     make_pdf(corpus / "jaarverslag-2022.pdf", [[Text("Jaarverslag 2023", y=200, size=30, bold=True)]], title="Jaarverslag 2023")
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--spacy-model", "no-such-model", "--quiet"])
+    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--spacy-model", "no-such-model", "--no-cache", "--quiet"])
     assert result.exit_code == 1
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert errors[["doc", "kind"]].values.tolist() == [["jaarverslag-2022.pdf", "year"]]

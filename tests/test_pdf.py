@@ -3,7 +3,7 @@ import io
 import pypdfium2
 import pytest
 
-from pipeline.pdf import read_pdf
+from pipeline.pdf import PdfError, read_pdf
 from pipeline.structure import page_lines
 from tests.conftest import SHIPPED_PDF, Text, make_pdf, require_binary
 
@@ -65,9 +65,18 @@ def test_scanned_page_without_ocr_is_kept_empty_and_reported(tmp_path):
     assert pdf.warnings == ["page 1 has no usable text layer and OCR is unavailable"]
 
 
-@pytest.mark.parametrize("garbage", [b"", b"not a pdf at all", b"%PDF-1.4\n1 0 obj <<"])
-def test_unreadable_files_raise(tmp_path, garbage):
+@pytest.mark.parametrize(
+    ("garbage", "kind", "message"),
+    [
+        (b"", "not_pdf", "the file is empty"),
+        (b"not a pdf at all", "not_pdf", "no %PDF- header"),
+        (b"PK\x03\x04word/document.xml", "not_pdf", "ZIP container"),
+        (b"%PDF-1.4\n1 0 obj <<", "corrupt", "corrupt or truncated PDF"),
+    ],
+)
+def test_unreadable_files_raise_a_named_error(tmp_path, garbage, kind, message):
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(garbage)
-    with pytest.raises(Exception):  # noqa: B017 - pdfminer raises several types; the CLI maps them (issue 7)
+    with pytest.raises(PdfError, match=message) as raised:
         read_pdf(broken)
+    assert raised.value.kind == kind
