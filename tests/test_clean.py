@@ -2,7 +2,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.clean import clean_text, join_hyphenated, join_lines, normalise_characters, normalise_whitespace, split_joined_word
+from pipeline.clean import (
+    clean_text,
+    join_hyphenated,
+    join_lines,
+    normalise_characters,
+    normalise_whitespace,
+    split_joined_word,
+)
 
 
 @pytest.mark.parametrize(
