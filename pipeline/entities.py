@@ -91,6 +91,7 @@ class KnowledgeBase:
     aliases: dict[tuple[str, str], str]
     curated: dict[tuple[str, str], str]
     dropped: set[tuple[str, str]]
+    written: dict[tuple[str, str], str] = field(default_factory=dict)
     law_stems: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -110,11 +111,13 @@ class KnowledgeBase:
 def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
     entities: dict[str, Entity] = {}
     aliases: dict[tuple[str, str], str] = {}
+    written: dict[tuple[str, str], str] = {}
     for row in read_csv_rows(models_dir / "entities.csv"):
         entity = Entity(row["entity_id"], row["entity_type"], row["canonical"])
         entities[entity.entity_id] = entity
         for alias in [row["canonical"], *filter(None, row["aliases"].split(";"))]:
             aliases.setdefault((entity.entity_type, fold(alias)), entity.entity_id)
+            written.setdefault((entity.entity_type, fold(alias)), alias)
     dropped: set[tuple[str, str]] = set()
     curated: dict[tuple[str, str], str] = {}
     for row in read_csv_rows(models_dir / "curation.csv"):
@@ -129,7 +132,7 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
             curated[(entity_type, fold(name))] = target_entity.entity_id
         else:
             raise ValueError(f"models/curation.csv: unknown action {action!r} (use alias, merge or drop)")
-    return KnowledgeBase(entities, aliases, curated, dropped)
+    return KnowledgeBase(entities, aliases, curated, dropped, written)
 
 
 LAW_STOPWORDS = frozenset({"wet", "wetsvoorstel", "de", "het", "op", "van", "en", "voor", "tot", "in", "der"})
@@ -236,14 +239,28 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 @Language.factory("g40_linker", default_config={"models_dir": str(MODELS_DIR)})
 def make_linker(nlp: Language, name: str, models_dir: str) -> EntityLinker:
-    return EntityLinker(load_knowledge_base(Path(models_dir)))
+    return EntityLinker(nlp, load_knowledge_base(Path(models_dir)))
 
 
 class EntityLinker:
-    """Map every entity to a type, canonical name and identifier; apply the curation file."""
+    """Map every entity to a type, canonical name and identifier; apply the curation file.
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    Gazetteer names are matched case-insensitively (PhraseMatcher on the folded `NORM`); a name written
+    with capitals in the gazetteer (`Best`, `Den Haag`) does not count where none of those words is
+    capitalised (`best`, `den haag`), while `ministerie van Sociale Zaken` still does.
+    """
+
+    def __init__(self, nlp: Language, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.capitals = {
+            key: tuple(t.text[:1].isupper() for t in nlp.make_doc(alias)) for key, alias in kb.written.items() if key[0] != "law"
+        }
+
+    def written_in_lower_case(self, ent: Span, entity_type: str) -> bool:
+        capitals = self.capitals.get((entity_type, fold(ent.text)), ())
+        if len(capitals) != len(ent) or not any(capitals):
+            return False
+        return all(token.is_lower for required, token in zip(capitals, ent, strict=True) if required)
 
     def __call__(self, doc: Doc) -> Doc:
         from_rules = {(s.start, s.end, s.label_): s.id_ for s in doc.spans.get(RULE_SPANS, [])}
@@ -254,6 +271,8 @@ class EntityLinker:
             if entity_type is None:
                 continue
             rule_id = from_rules.get((ent.start, ent.end, ent.label_))
+            if rule_id and not rule_id.startswith("rule:") and self.written_in_lower_case(ent, entity_type):
+                continue
             if rule_id is not None:
                 method = "rule" if rule_id.startswith("rule:") or not rule_id else "gazetteer"
             else:
@@ -344,6 +363,7 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
             "ents_filter": {"@misc": "spacy.prioritize_new_ents_filter.v1"},
             "overwrite": False,
             "validate": True,
+            "phrase_matcher_attr": "NORM",
         },
     )
     for pattern_file in ("gazetteer.jsonl", "rules.jsonl"):

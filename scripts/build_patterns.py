@@ -68,10 +68,20 @@ def ambiguous_names() -> set[str]:
     return {row["name"] for row in read_csv_rows(GAZETTEERS / "ambiguous_names.csv")}
 
 
-def token_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str]) -> list[dict]:  # noqa: ANN001 - a spaCy tokenizer
+def name_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str]) -> str | list[dict]:  # noqa: ANN001 - a spaCy tokenizer
+    """A phrase pattern (the folded name, matched on `NORM` by spaCy's PhraseMatcher) where the name needs
+    nothing else; a token pattern for exact-case acronyms, ambiguous names and ministries in context.
+
+    Phrase-matched names that are capitalised in the gazetteer must be capitalised in the text too: the
+    linker checks that, so `best` in lower case never becomes the municipality Best.
+    """
     tokens = [t.text for t in tokenizer(alias)]
     acronym = is_acronym(alias)
     exact = acronym and (len(alias) <= 4 or not alias.isupper())
+    ministry_context = record.kind == "ministry" and not acronym and not alias.lower().startswith("ministerie")
+    phrase_tokens = [t.text for t in tokenizer(fold(alias))]
+    if not exact and not ministry_context and alias not in ambiguous and phrase_tokens == [fold(t) for t in tokens]:
+        return fold(alias)
     pattern: list[dict] = []
     for text in tokens:
         if exact:
@@ -82,7 +92,7 @@ def token_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str]) ->
             pattern.append({"NORM": fold(text)})
     if alias in ambiguous:
         pattern[0]["IS_SENT_START"] = False
-    if record.kind == "ministry" and not acronym and not alias.lower().startswith("ministerie"):
+    if ministry_context:
         pattern = [{"LOWER": {"IN": MINISTRY_CONTEXT}}, {"LOWER": "van"}, *pattern]
     return pattern
 
@@ -101,7 +111,7 @@ def main() -> None:
                 continue
             seen.add(key)
             names.append(name)
-            patterns.append({"label": record.entity_type, "id": record.entity_id, "pattern": token_pattern(name, record, nlp.tokenizer, ambiguous)})
+            patterns.append({"label": record.entity_type, "id": record.entity_id, "pattern": name_pattern(name, record, nlp.tokenizer, ambiguous)})
         rows.append([record.entity_id, record.entity_type, record.canonical, record.kind, ";".join(names[1:] if names[:1] == [record.canonical] else names), record.source])
     (MODELS_DIR / "patterns").mkdir(exist_ok=True)
     with (MODELS_DIR / "patterns" / "gazetteer.jsonl").open("w", encoding="utf-8") as handle:

@@ -203,3 +203,15 @@ def test_statistical_model_path_with_rules_winning_overlaps(tmp_path):
 def test_fold_is_case_diacritic_and_apostrophe_insensitive():
     assert fold("Oekraïne") == fold("OEKRAINE") == "oekraine"
     assert fold("’s-Hertogenbosch") == fold("'s - Hertogenbosch")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Wij spraken in Den Haag met de minister.", [("place", "Den Haag", "'s-Gravenhage")]),
+        ("Het gesprek in den haag liep uit.", []),
+        ("Een werkbezoek aan OEKRAÏNE en Oekraine.", [("place", "OEKRAÏNE", "Oekraïne"), ("place", "Oekraine", "Oekraïne")]),
+    ],
+)
+def test_gazetteer_names_match_any_case_or_accent_but_not_all_lower_case(nlp, text, expected):
+    assert [e for e in entities(nlp, text) if e[0] == "place"] == expected
