@@ -30,6 +30,10 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "pillar_entities": ["year", "pillar", "entity_type", "canonical", "mentions", "rank"],
     "lobby_actions": ["doc_id", "year", "pillar", "section", "paragraph_id", "instrument", "target", "subject", "theme", "sentence"],
     "focus": ["year", "pillar", "theme", "cap_major_topic", "paragraphs", "words", "share", "lobby_actions"],
+    "comparison": [
+        "year_from", "year_to", "pillar", "dimension", "key", "entity_id", "value_from", "value_to", "count_from", "count_to",
+        "delta", "change",
+    ],
 }
 TOP_ENTITIES = 10
 SORT_KEYS: dict[str, list[str]] = {
@@ -43,6 +47,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "pillar_entities": ["year", "pillar", "entity_type", "rank", "canonical"],
     "lobby_actions": ["year", "doc_id", "paragraph_id"],
     "focus": ["year", "pillar", "theme"],
+    "comparison": ["year_from", "year_to", "pillar", "dimension", "key", "entity_id"],
 }
 FORMULA_START_RE = re.compile(r"^[=+\-@\t\r]")
 
