@@ -1,4 +1,4 @@
-"""The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`."""
+"""The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`; `compare` redoes the year-on-year comparison."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, DEFAULT_SPACY_MODEL, Settings
-from pipeline.run import extract_corpus, train_themes, write_outputs
+from pipeline.run import compare_outputs, extract_corpus, train_themes, write_outputs
 from pipeline.tables import write_table
 from pipeline.themes import save_classifier
 
@@ -98,6 +98,20 @@ def evaluate(
         console.print(f"{row.dataset:<12} {row.label:<13} F1 {row.value:.3f}  (gold entities: {row.support})")
     for row in table[table["task"].isin(["theme", "lobby"])].itertuples():
         console.print(f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})")
+
+
+@app.command()
+def compare(out: OutOption = DEFAULT_OUT) -> None:
+    """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into comparison.csv."""
+    try:
+        notes = compare_outputs(out)
+    except FileNotFoundError as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from error
+    for note in notes:
+        console.print(f"[cyan]note:[/cyan] {note}")
+    if (out / "comparison.csv").exists():
+        console.print(f"comparison in {out / 'comparison.csv'}")
 
 
 def main() -> None:
