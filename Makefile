@@ -21,6 +21,10 @@ install: $(BIN)/g40
 extract: install
 	$(BIN)/g40 extract --corpus $(CORPUS) --out $(OUT) --spacy-model $(SPACY_MODEL)
 
+## Compare the years in the tables in OUT (written by extract) again into OUT/comparison.csv
+compare: install
+	$(BIN)/g40 compare --out $(OUT)
+
 ## Regenerate models/entities.csv and models/patterns/gazetteer.jsonl from models/gazetteers/
 patterns: install
 	$(BIN)/python scripts/build_patterns.py
@@ -50,4 +54,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract patterns train evaluate test lint spacy-model help
+.PHONY: install extract compare patterns train evaluate test lint spacy-model help

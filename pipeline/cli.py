@@ -1,4 +1,4 @@
-"""The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`."""
+"""The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`; `compare` redoes the year-on-year comparison."""
 
 from __future__ import annotations
 
@@ -22,7 +22,15 @@ from pipeline.config import (
     RunOptions,
     Settings,
 )
-from pipeline.run import OutputLocked, extract_corpus, find_pdfs, output_lock, train_themes, write_outputs
+from pipeline.run import (
+    OutputLocked,
+    compare_outputs,
+    extract_corpus,
+    find_pdfs,
+    output_lock,
+    train_themes,
+    write_outputs,
+)
 from pipeline.tables import write_table
 from pipeline.themes import save_classifier
 
@@ -135,6 +143,22 @@ def evaluate(
         console.print(f"{row.dataset:<12} {row.label:<13} F1 {row.value:.3f}  (gold entities: {row.support})")
     for row in table[table["task"].isin(["theme", "lobby"])].itertuples():
         console.print(f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})")
+
+
+@app.command()
+def compare(out: OutOption = DEFAULT_OUT) -> None:
+    """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into comparison.csv."""
+    try:
+        with output_lock(out):
+            notes = compare_outputs(out)
+    except FileNotFoundError as error:
+        fail(str(error), 2)
+    except OutputLocked as error:
+        fail(str(error), 3)
+    for note in notes:
+        console.print(f"[cyan]note:[/cyan] {note}")
+    if (out / "comparison.csv").exists():
+        console.print(f"comparison in {out / 'comparison.csv'}")
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from joblib import Parallel, delayed
 from sklearn.pipeline import Pipeline
 from spacy.language import Language
 
-from pipeline import tables
+from pipeline import compare, tables
 from pipeline.config import RunOptions, Settings, load_aliases
 from pipeline.entities import Mention, build_nlp, installed_version, mentions_in, parse_paragraphs
 from pipeline.lobby import LobbyAct, lobby_acts_in
@@ -272,6 +272,7 @@ def extract_corpus(corpus: Path, settings: Settings, options: RunOptions | None 
     result.stage_seconds["themes"] = time.perf_counter() - clock
     clock = time.perf_counter()
     result.tables = build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index))
+    result.notes += add_comparison(result.tables)
     result.stage_seconds["tables"] = time.perf_counter() - clock
     return result
 
@@ -371,3 +372,31 @@ def write_outputs(result: RunResult, out: Path) -> None:
                 (out / f"{name}.csv").unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+COMPARISON_INPUTS = ["focus", "entities", "lobby_actions", "paragraphs"]
+
+
+def add_comparison(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """Add `comparison` to the tables when they hold two or more years; the notes say what is not compared."""
+    inputs = {name: frames[name] for name in COMPARISON_INPUTS}
+    if inputs["paragraphs"]["year"].nunique() >= 2:
+        frames["comparison"] = compare.comparison_table(**inputs)
+    return compare.comparison_notes(inputs["paragraphs"])
+
+
+def compare_outputs(out: Path) -> list[str]:
+    """Recompute `comparison.csv` from the tables in `out`; with one year, write none (and drop a stale one)."""
+    missing = [f"{name}.csv" for name in COMPARISON_INPUTS if not (out / f"{name}.csv").exists()]
+    if missing:
+        raise FileNotFoundError(f"{out} lacks {', '.join(missing)}: run `g40 extract --out {out}` first")
+    text = dict.fromkeys(compare.TEXT_COLUMNS, str)
+    read = {name: pd.read_csv(out / f"{name}.csv", keep_default_na=False, dtype=text) for name in COMPARISON_INPUTS}
+    notes = add_comparison(read)
+    if "comparison" in read:
+        staged = out / ".comparison.csv.tmp"
+        tables.write_table(read["comparison"], staged)
+        os.replace(staged, out / "comparison.csv")
+    else:
+        (out / "comparison.csv").unlink(missing_ok=True)
+    return notes

@@ -30,6 +30,10 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "pillar_entities": ["year", "pillar", "entity_type", "canonical", "mentions", "rank"],
     "lobby_actions": ["doc_id", "year", "pillar", "section", "paragraph_id", "instrument", "target", "subject", "theme", "sentence"],
     "focus": ["year", "pillar", "theme", "cap_major_topic", "paragraphs", "words", "share", "lobby_actions"],
+    "comparison": [
+        "year_from", "year_to", "pillar", "dimension", "key", "entity_id", "value_from", "value_to", "count_from", "count_to",
+        "delta", "change",
+    ],
 }
 TOP_ENTITIES = 10
 SORT_KEYS: dict[str, list[str]] = {
@@ -43,6 +47,7 @@ SORT_KEYS: dict[str, list[str]] = {
     "pillar_entities": ["year", "pillar", "entity_type", "rank", "canonical"],
     "lobby_actions": ["year", "doc_id", "paragraph_id"],
     "focus": ["year", "pillar", "theme"],
+    "comparison": ["year_from", "year_to", "pillar", "dimension", "key", "entity_id"],
 }
 FORMULA_START_RE = re.compile(r"^[=+\-@\t\r]")
 
@@ -141,16 +146,17 @@ def links_table(reports: Sequence[Report]) -> pd.DataFrame:
 def mentions_table(paragraphs: pd.DataFrame, mentions: Sequence[Mention]) -> pd.DataFrame:
     """One row per mention, with its paragraph's place in the report.
 
-    Policies, found only by rule, take their most frequent written form as
-    canonical, so `Het Nieuwe Normaal` and `het nieuwe normaal` are one entity with one name.
+    Policies, found only by rule, take as canonical their most frequent written form in the earliest
+    report that names them, so `Het Nieuwe Normaal` and `het nieuwe normaal` are one entity with one name,
+    and a later year's report never renames a dossier of an earlier one.
     """
     frame = pd.DataFrame([m.__dict__ for m in mentions], columns=[*Mention.__dataclass_fields__])
     context = paragraphs[["paragraph_id", "doc_id", "year", "page", "pillar", "section"]]
     frame = frame.merge(context, on="paragraph_id", how="left")
     listed = frame["entity_type"] == "policy"
     if listed.any():
-        forms = frame[listed].assign(surface=frame["surface"].str.strip("'\" ")).groupby(["entity_id", "surface"]).size().reset_index(name="n")
-        forms = forms.sort_values(["entity_id", "n", "surface"], ascending=[True, False, True], kind="mergesort")
+        forms = frame[listed].assign(surface=frame["surface"].str.strip("'\" ")).groupby(["entity_id", "year", "surface"]).size().reset_index(name="n")
+        forms = forms.sort_values(["entity_id", "year", "n", "surface"], ascending=[True, True, False, True], kind="mergesort")
         preferred = forms.drop_duplicates("entity_id").set_index("entity_id")["surface"]
         frame.loc[listed, "canonical"] = frame.loc[listed, "entity_id"].map(preferred)
     return tidy(frame, "mentions")

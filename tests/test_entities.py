@@ -3,12 +3,14 @@
 import random
 import shutil
 
+import pandas as pd
 import pytest
 import spacy
 from spacy.training import Example
 
 from pipeline.config import MODELS_DIR
 from pipeline.entities import build_nlp, find_mentions, fold
+from pipeline.tables import mentions_table
 
 RULES_ONLY = "no-such-spacy-model"
 
@@ -139,6 +141,23 @@ def test_mentions_carry_offsets_method_and_sentence(nlp):
     assert vng.sentence == "Wij spraken met de VNG over de Omgevingswet."
     law = next(m for m in mentions if m.entity_type == "law")
     assert law.entity_id == "BWBR0037885"
+
+
+def test_a_policy_keeps_the_name_of_the_earliest_report_that_names_it(nlp):
+    """A later report that writes a dossier otherwise, even more often, does not rename it (year-on-year comparison)."""
+    texts = {
+        "d2031-p0001": "Het programma 'Een thuis voor iedereen' helpt starters.",
+        "d2032-p0001": "Het programma 'Een Thuis Voor Iedereen' helpt. Met het programma 'Een Thuis Voor Iedereen' gaat het sneller.",
+    }
+    paragraphs = pd.DataFrame(
+        [{"paragraph_id": pid, "doc_id": pid[:5], "year": int(pid[1:5]), "page": 1, "pillar": "Fysiek", "section": "Woningmarkt"} for pid in texts]
+    )
+    mentions = mentions_table(paragraphs, list(find_mentions(nlp, texts.items())))
+    assert mentions[["year", "surface", "canonical"]].values.tolist() == [
+        [2031, "Een thuis voor iedereen", "Een thuis voor iedereen"],
+        [2032, "Een Thuis Voor Iedereen", "Een thuis voor iedereen"],
+        [2032, "Een Thuis Voor Iedereen", "Een thuis voor iedereen"],
+    ]
 
 
 def test_curation_file_adds_aliases_merges_and_drops(tmp_path):
