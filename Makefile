@@ -37,6 +37,10 @@ train: install
 evaluate: install
 	$(BIN)/g40 evaluate --out $(OUT) --spacy-model $(SPACY_MODEL)
 
+## Time every stage on the shipped report and a generated 40-report corpus into OUT/bench.csv
+bench: install
+	$(BIN)/python scripts/bench.py
+
 ## Run the test suite
 test: install
 	$(BIN)/python -m pytest -q
@@ -54,4 +58,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract compare patterns train evaluate test lint spacy-model help
+.PHONY: install extract compare bench patterns train evaluate test lint spacy-model help

@@ -163,3 +163,7 @@ def compare(out: OutOption = DEFAULT_OUT) -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -193,6 +193,7 @@ def test_a_killed_run_leaves_the_previous_outputs_byte_identical(tmp_path):
     command = [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-cache", "--quiet", "--jobs", "1"]
     subprocess.run(command, check=True, capture_output=True)
     before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
+    assert {"paragraphs.csv", "focus.csv", "errors.csv"} <= set(before)
     make_pdf(corpus / "extra-2031.pdf", report_pages(2031, DUTCH * 40, pages=12), title="Jaarverslag 2031")
     running = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)

@@ -1,0 +1,179 @@
+"""`make bench`: time every stage on the shipped report and on a generated 40-report corpus.
+
+Writes `outputs/bench.csv` and prints it. Measured, never asserted: targets are compared in the README.
+The generated corpus is 40 byte-distinct copies of the shipped report (one year each), so every run does
+the full work; the whole pipeline is compared with pdfplumber's bare `extract_words` on the same files.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pdfplumber
+import psutil
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import tables
+from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, RunOptions, Settings, load_aliases
+from pipeline.pdf import ocr_page, read_pdf, tesseract_available
+from pipeline.run import DocumentResult, analyse_report, assign_themes, build_tables, extract_corpus, nlp_for
+from pipeline.structure import structure_report
+
+SHIPPED = DEFAULT_CORPUS / "g40-jaarverslag-2023.pdf"
+CORPUS_SIZE = 40
+FIRST_YEAR = 1990
+COLUMNS = ["scenario", "stage", "documents", "pages", "words", "seconds", "pages_per_s", "words_per_s", "peak_rss_mib", "ratio_to_extract_words"]
+
+
+class PeakMemory:
+    """Peak resident memory of this process and its children (worker pools), sampled every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self.running = False
+
+    def sample(self) -> int:
+        process = psutil.Process()
+        total = process.memory_info().rss
+        for child in process.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except psutil.Error:
+                continue
+        return total
+
+    def watch(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, self.sample())
+            time.sleep(0.05)
+
+    def __enter__(self) -> PeakMemory:
+        self.running, self.peak = True, self.sample()
+        self.thread = threading.Thread(target=self.watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.running = False
+        self.thread.join()
+
+
+def measure(scenario: str, stage: str, documents: int, pages: int, words: int, work: Callable[[], Any], rows: list[dict]) -> Any:
+    with PeakMemory() as memory:
+        start = time.perf_counter()
+        value = work()
+        seconds = time.perf_counter() - start
+    rows.append(
+        {
+            "scenario": scenario,
+            "stage": stage,
+            "documents": documents,
+            "pages": pages,
+            "words": words,
+            "seconds": round(seconds, 3),
+            "pages_per_s": round(pages / seconds, 1) if seconds else None,
+            "words_per_s": round(words / seconds) if seconds else None,
+            "peak_rss_mib": round(memory.peak / 2**20),
+        }
+    )
+    return value
+
+
+def bare_extract_words(paths: list[Path]) -> int:
+    words = 0
+    for path in paths:
+        with pdfplumber.open(path) as pdf:
+            words += sum(len(page.extract_words()) for page in pdf.pages)
+    return words
+
+
+def shipped_stages(rows: list[dict]) -> None:
+    """Each stage once on the shipped report, in one process (imports and the spaCy build not counted)."""
+    settings = Settings(spacy_model="nl_core_news_sm")
+    nlp_for(settings.spacy_model, settings.models_dir)
+    words = bare_extract_words([SHIPPED])
+    pages = len(read_pdf(SHIPPED, ocr=False).pages)
+    name = "shipped report"
+    measure(name, "pdfplumber extract_words (bare)", 1, pages, words, lambda: bare_extract_words([SHIPPED]), rows)
+    pdf = measure(name, "PDF reading", 1, pages, words, lambda: read_pdf(SHIPPED, ocr=False), rows)
+    if tesseract_available():
+        measure(name, "OCR (one page, 300 dpi)", 1, 1, 0, lambda: ocr_page(SHIPPED, 4), rows)
+    report = measure(name, "cleaning and structure", 1, pages, words, lambda: structure_report(pdf, load_aliases()), rows)
+    mentions, acts, _ = measure(name, "NLP (entities, lobbying acts)", 1, pages, words, lambda: analyse_report(report, settings), rows)
+    document = DocumentResult(SHIPPED.name, report, mentions, acts)
+    paragraphs = tables.paragraph_frame([report])
+    themes, _ = measure(name, "theme classification", 1, pages, words, lambda: assign_themes(paragraphs, settings.models_dir), rows)
+    measure(name, "tables", 1, pages, words, lambda: build_tables([document], paragraphs, themes), rows)
+
+
+def command_runs(rows: list[dict]) -> None:
+    """`g40 extract` as a user runs it, start-up included: cold (empty cache) and warm (nothing changed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        corpus, out, cache = Path(folder, "corpus"), Path(folder, "out"), Path(folder, "cache")
+        corpus.mkdir()
+        shutil.copy(SHIPPED, corpus)
+        command = [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(out), "--cache", str(cache), "--quiet"]
+        pages = len(read_pdf(SHIPPED, ocr=False).pages)
+        words = bare_extract_words([SHIPPED])
+        for stage in ("g40 extract, cold (empty cache, start-up included)", "g40 extract, warm rerun (nothing changed)"):
+            measure("shipped report", stage, 1, pages, words, lambda: subprocess.run(command, check=True, capture_output=True), rows)
+
+
+def generated_corpus(folder: Path) -> list[Path]:
+    data = SHIPPED.read_bytes()
+    paths = []
+    for i in range(CORPUS_SIZE):
+        path = folder / f"jaarverslag-{FIRST_YEAR + i}.pdf"
+        path.write_bytes(data + f"\n% bench copy {i}\n".encode())
+        paths.append(path)
+    return paths
+
+
+def corpus_runs(rows: list[dict]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        corpus = Path(folder, "corpus")
+        corpus.mkdir()
+        paths = generated_corpus(corpus)
+        settings = Settings(year_overrides={p.name: FIRST_YEAR + i for i, p in enumerate(paths)})
+        pages = CORPUS_SIZE * len(read_pdf(SHIPPED, ocr=False).pages)
+        words = bare_extract_words(paths[:1]) * CORPUS_SIZE
+        name = f"generated corpus ({CORPUS_SIZE} reports)"
+        measure(name, "pdfplumber extract_words (bare)", CORPUS_SIZE, pages, words, lambda: bare_extract_words(paths), rows)
+        for jobs in (1, 2):
+            measure(name, f"whole pipeline, --jobs {jobs}", CORPUS_SIZE, pages, words, lambda: extract_corpus(corpus, settings, RunOptions(jobs=jobs)), rows)  # noqa: B023
+
+
+def main() -> None:
+    rows: list[dict] = []
+    shipped_stages(rows)
+    command_runs(rows)
+    corpus_runs(rows)
+    frame = pd.DataFrame(rows)
+    for _, group in frame.groupby("scenario", sort=False):
+        bare = group.loc[group["stage"].str.startswith("pdfplumber"), "seconds"].iloc[0]
+        frame.loc[group.index, "ratio_to_extract_words"] = (group["seconds"] / bare).round(2)
+    frame = frame[COLUMNS]
+    DEFAULT_OUT.mkdir(exist_ok=True)
+    tables.write_table(frame, DEFAULT_OUT / "bench.csv")
+    table = Table(title=f"g40 bench — {platform.node()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    for column in COLUMNS:
+        table.add_column(column)
+    for row in frame.itertuples(index=False):
+        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
