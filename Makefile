@@ -17,9 +17,13 @@ $(BIN)/g40: pyproject.toml
 ## Set up the virtual environment from pyproject.toml (pinned versions)
 install: $(BIN)/g40
 
-## Run the main job: every PDF in CORPUS (default corpus/) to tables in OUT (default outputs/)
+## Run the main job: every PDF in CORPUS (default corpus/) to tables, report.html, run.json and datapackage.json in OUT (default outputs/)
 extract: install
 	$(BIN)/g40 extract --corpus $(CORPUS) --out $(OUT) --spacy-model $(SPACY_MODEL)
+
+## Rebuild OUT/report.html and OUT/datapackage.json from the tables in OUT (make extract writes them too)
+report: install
+	$(BIN)/g40 report --out $(OUT)
 
 ## Regenerate models/entities.csv and models/patterns/gazetteer.jsonl from models/gazetteers/
 patterns: install
@@ -50,4 +54,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract patterns train evaluate test lint spacy-model help
+.PHONY: install extract report patterns train evaluate test lint spacy-model help

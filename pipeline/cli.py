@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 
 from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, DEFAULT_SPACY_MODEL, Settings
-from pipeline.run import extract_corpus, train_themes, write_outputs
+from pipeline.run import extract_corpus, train_themes, write_outputs, write_report
 from pipeline.tables import write_table
 from pipeline.themes import save_classifier
 
@@ -98,6 +98,16 @@ def evaluate(
         console.print(f"{row.dataset:<12} {row.label:<13} F1 {row.value:.3f}  (gold entities: {row.support})")
     for row in table[table["task"].isin(["theme", "lobby"])].itertuples():
         console.print(f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})")
+
+
+@app.command()
+def report(out: OutOption = DEFAULT_OUT) -> None:
+    """Rebuild report.html and datapackage.json from the CSV tables in --out (after `g40 compare`, or a changed template)."""
+    if not (out / "documents.csv").is_file():
+        console.print(f"[red]error:[/red] no tables in {out}: run `g40 extract --out {out}` first")
+        raise typer.Exit(2)
+    found = write_report(out)
+    console.print(f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}")
 
 
 def main() -> None:

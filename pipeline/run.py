@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sklearn.pipeline import Pipeline
 from spacy.language import Language
 
 from pipeline import tables
-from pipeline.config import Settings, load_aliases
+from pipeline.config import MODELS_DIR, Settings, load_aliases
 from pipeline.entities import Mention, build_nlp, mentions_in, parse_paragraphs
 from pipeline.lobby import LobbyAct, lobby_acts_in
+from pipeline.manifest import environment, run_manifest, spacy_facts
 from pipeline.pdf import read_pdf
+from pipeline.report import render_report
+from pipeline.schema import TABLES, Vocabularies, column_fields, datapackage, load_vocabularies
 from pipeline.structure import Report, YearError, structure_report
 from pipeline.themes import (
     classify,
@@ -58,6 +65,11 @@ class RunResult:
     errors: list[DocumentError] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    corpus: Path | None = None
+    started: datetime | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    spacy: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reports(self) -> list[Report]:
@@ -66,6 +78,19 @@ class RunResult:
     @property
     def warnings(self) -> list[str]:
         return [f"{r.source_file}: {w}" for r in self.reports for w in r.warnings]
+
+
+@dataclass
+class StageClock:
+    """Adds the wall time since the previous lap to `seconds[stage]`: the per-stage durations of run.json."""
+
+    seconds: dict[str, float]
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
 
 
 def find_pdfs(corpus: Path) -> list[Path]:
@@ -103,9 +128,12 @@ def check_years(reports: Sequence[Report]) -> list[DocumentError]:
 
 
 def extract_corpus(corpus: Path, settings: Settings, progress: Callable[[str], None] | None = None) -> RunResult:
-    result = RunResult()
+    result = RunResult(settings=settings, corpus=corpus, started=datetime.now(UTC))
+    clock = StageClock(result.stage_seconds)
     nlp, note = build_nlp(settings.spacy_model, settings.models_dir)
     result.notes.append(note)
+    result.spacy = spacy_facts(nlp, settings.spacy_model, note)
+    clock.lap("load_nlp")
     for path in find_pdfs(corpus):
         if progress:
             progress(path.name)
@@ -117,10 +145,13 @@ def extract_corpus(corpus: Path, settings: Settings, progress: Callable[[str], N
     refused = {e.doc for e in duplicates}
     result.errors += duplicates
     result.documents = [d for d in result.documents if d.report.source_file not in refused]
+    clock.lap("documents")
     paragraphs = tables.paragraph_frame(result.reports)
     theme_columns, notes = assign_themes(paragraphs, settings.models_dir)
     result.notes += notes
+    clock.lap("themes")
     result.tables = build_tables(result.documents, paragraphs, theme_columns)
+    clock.lap("tables")
     return result
 
 
@@ -177,14 +208,51 @@ def errors_table(errors: Sequence[DocumentError]) -> pd.DataFrame:
 
 
 def write_outputs(result: RunResult, out: Path) -> None:
-    """Write every table into a temporary folder beside `out`, then move the complete set in."""
+    """Write every table, the report, the data package and run.json into a temporary folder beside `out`,
+    then move the complete set in."""
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    clock = StageClock(result.stage_seconds)
     try:
         for name, frame in result.tables.items():
             tables.write_table(frame, staging / f"{name}.csv")
         tables.write_table(errors_table(result.errors), staging / "errors.csv")
+        clock.lap("write_tables")
+        written = write_report(staging, result.settings.models_dir)
+        clock.lap("report")
+        write_text(staging / "run.json", json_text(run_manifest(result, written, environment(), out, datetime.now(UTC))))
         for item in sorted(staging.iterdir()):
             os.replace(item, out / item.name)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def read_tables(folder: Path, vocab: Vocabularies) -> dict[str, pd.DataFrame]:
+    """The CSV tables in `folder` by name, text columns typed as the data package says."""
+    fields = column_fields(vocab)
+    return {
+        name: tables.read_table(folder / f"{name}.csv", [c for c in columns if fields.get(c, {}).get("type") == "string"])
+        for name, columns in TABLES.items()
+        if (folder / f"{name}.csv").is_file()
+    }
+
+
+def write_report(folder: Path, models_dir: Path = MODELS_DIR) -> dict[str, pd.DataFrame]:
+    """Write report.html and datapackage.json beside the CSVs in `folder`, from the CSVs as written (so the
+    report shows exactly what the tables say); returns those tables."""
+    vocab = load_vocabularies(models_dir)
+    found = read_tables(folder, vocab)
+    write_text(folder / "report.html", render_report(found, vocab))
+    write_text(folder / "datapackage.json", json_text(datapackage(found, vocab)))
+    return found
+
+
+def json_text(content: object) -> str:
+    return json.dumps(content, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so no reader sees half a file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(temporary, path)
