@@ -17,13 +17,17 @@ $(BIN)/g40: pyproject.toml
 ## Set up the virtual environment from pyproject.toml (pinned versions)
 install: $(BIN)/g40
 
-## Run the main job: every PDF in CORPUS (default corpus/) to tables in OUT (default outputs/)
+## Run the main job: every PDF in CORPUS (default corpus/) to tables, report.html, run.json and datapackage.json in OUT (default outputs/)
 extract: install
 	$(BIN)/g40 extract --corpus $(CORPUS) --out $(OUT) --spacy-model $(SPACY_MODEL)
 
-## Compare the years in the tables in OUT (written by extract) again into OUT/comparison.csv
+## Compare the years in the tables in OUT (written by extract) again into OUT/comparison.csv, and rebuild the report
 compare: install
 	$(BIN)/g40 compare --out $(OUT)
+
+## Rebuild OUT/report.html and OUT/datapackage.json from the tables in OUT (make extract writes them too)
+report: install
+	$(BIN)/g40 report --out $(OUT)
 
 ## Regenerate models/entities.csv and models/patterns/gazetteer.jsonl from models/gazetteers/
 patterns: install
@@ -58,4 +62,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract compare bench patterns train evaluate test lint spacy-model help
+.PHONY: install extract compare report bench patterns train evaluate test lint spacy-model help

@@ -30,6 +30,7 @@ from pipeline.run import (
     output_lock,
     train_themes,
     write_outputs,
+    write_report,
 )
 from pipeline.tables import write_table
 from pipeline.themes import save_classifier
@@ -147,10 +148,11 @@ def evaluate(
 
 @app.command()
 def compare(out: OutOption = DEFAULT_OUT) -> None:
-    """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into comparison.csv."""
+    """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into comparison.csv, and rebuild the report."""
     try:
         with output_lock(out):
             notes = compare_outputs(out)
+            write_report(out)
     except FileNotFoundError as error:
         fail(str(error), 2)
     except OutputLocked as error:
@@ -158,7 +160,20 @@ def compare(out: OutOption = DEFAULT_OUT) -> None:
     for note in notes:
         console.print(f"[cyan]note:[/cyan] {note}")
     if (out / "comparison.csv").exists():
-        console.print(f"comparison in {out / 'comparison.csv'}")
+        console.print(f"comparison in {out / 'comparison.csv'}, report in {out / 'report.html'}")
+
+
+@app.command()
+def report(out: OutOption = DEFAULT_OUT) -> None:
+    """Rebuild report.html and datapackage.json from the CSV tables in --out (after editing them, or a changed template)."""
+    if not (out / "documents.csv").is_file():
+        fail(f"no tables in {out}: run `g40 extract --out {out}` first", 2)
+    try:
+        with output_lock(out):
+            found = write_report(out)
+    except OutputLocked as error:
+        fail(str(error), 3)
+    console.print(f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}")
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,13 @@ from sklearn.pipeline import Pipeline
 from spacy.language import Language
 
 from pipeline import compare, tables
-from pipeline.config import RunOptions, Settings, load_aliases
+from pipeline.config import MODELS_DIR, RunOptions, Settings, load_aliases
 from pipeline.entities import Mention, build_nlp, installed_version, mentions_in, parse_paragraphs
 from pipeline.lobby import LobbyAct, lobby_acts_in
+from pipeline.manifest import environment, run_manifest, spacy_facts
 from pipeline.pdf import PdfError, file_sha256, read_pdf, tesseract_available
+from pipeline.report import render_report
+from pipeline.schema import TABLES, Vocabularies, column_fields, datapackage, load_vocabularies
 from pipeline.structure import Report, YearError, structure_report
 from pipeline.themes import (
     classify,
@@ -67,7 +71,7 @@ class DocumentResult:
     mentions: list[Mention] = field(default_factory=list)
     lobby_acts: list[LobbyAct] = field(default_factory=list)
     errors: list[DocumentError] = field(default_factory=list)
-    nlp_note: str = ""
+    spacy: dict[str, Any] = field(default_factory=dict)
     cached: frozenset[str] = frozenset()
 
 
@@ -77,7 +81,12 @@ class RunResult:
     errors: list[DocumentError] = field(default_factory=list)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
+    options: RunOptions = field(default_factory=RunOptions)
+    corpus: Path | None = None
+    started: datetime | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    spacy: dict[str, Any] = field(default_factory=dict)
 
     @property
     def reports(self) -> list[Report]:
@@ -139,6 +148,19 @@ def cache_key(parent: str, file_name: str, settings: Settings, stage: str) -> st
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+@dataclass
+class StageClock:
+    """Adds the wall time since the previous lap to `seconds[stage]`: the per-stage durations of run.json."""
+
+    seconds: dict[str, float]
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
 def find_pdfs(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
 
@@ -154,14 +176,14 @@ def nlp_for(spacy_model: str, models_dir: Path) -> tuple[Language, str]:
     return build_nlp(spacy_model, models_dir)
 
 
-def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], list[LobbyAct], str]:
+def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], list[LobbyAct], dict[str, Any]]:
     nlp, note = nlp_for(settings.spacy_model, settings.models_dir)
     mentions: list[Mention] = []
     acts: list[LobbyAct] = []
     for paragraph_id, doc in parse_paragraphs(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)):
         mentions.extend(mentions_in(doc, paragraph_id))
         acts.extend(lobby_acts_in(doc, paragraph_id))
-    return mentions, acts, note
+    return mentions, acts, spacy_facts(nlp, settings.spacy_model, note)
 
 
 def document_problems(report: Report) -> list[DocumentError]:
@@ -200,8 +222,8 @@ def process_document(path: Path, settings: Settings, cache: DocumentCache | None
             analysed = analyse_report(report, settings)
             if cache:
                 cache.save("nlp", nlp_key, analysed)
-        mentions, acts, note = analysed
-        return DocumentResult(path.name, report, mentions, acts, problems, nlp_note=note, cached=frozenset(hits))
+        mentions, acts, facts = analysed
+        return DocumentResult(path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits))
     except PdfError as error:
         return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, error.kind, str(error))])
     except YearError as error:
@@ -248,8 +270,8 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
 def extract_corpus(corpus: Path, settings: Settings, options: RunOptions | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
     """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run."""
     options = options or RunOptions()
-    result = RunResult()
-    clock = time.perf_counter()
+    result = RunResult(settings=settings, options=options, corpus=corpus, started=datetime.now(UTC))
+    clock = StageClock(result.stage_seconds)
     paths = find_pdfs(corpus)
     for document in run_documents(paths, settings, options):
         if progress:
@@ -257,23 +279,22 @@ def extract_corpus(corpus: Path, settings: Settings, options: RunOptions | None 
         result.documents.append(document)
         result.errors += document.errors
     result.documents.sort(key=lambda d: d.source_file)
-    result.stage_seconds["documents"] = time.perf_counter() - clock
-    result.notes += sorted({d.nlp_note for d in result.documents if d.nlp_note})
+    clock.lap("documents")
+    result.spacy = next((d.spacy for d in result.documents if d.spacy), {"requested": settings.spacy_model, "note": "no document was analysed"})
+    result.notes += sorted({d.spacy["note"] for d in result.documents if d.spacy})
     duplicates = check_years(result.reports)
     result.errors += duplicates
     refused = {e.doc for e in duplicates} | {e.doc for e in result.errors if e.kind in ("no_text", "not_dutch")}
     analysed = [d for d in result.documents if d.report is not None and d.source_file not in refused]
     kept = [d for d in result.documents if d.report is not None and d.source_file not in {e.doc for e in duplicates}]
-    clock = time.perf_counter()
     paragraphs = tables.paragraph_frame([d.report for d in kept if d.report is not None])
     themed = paragraphs["doc_id"].isin([d.report.doc_id for d in analysed if d.report is not None])
     theme_columns, notes = assign_themes(paragraphs[themed], settings.models_dir)
     result.notes += notes
-    result.stage_seconds["themes"] = time.perf_counter() - clock
-    clock = time.perf_counter()
+    clock.lap("themes")
     result.tables = build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index))
     result.notes += add_comparison(result.tables)
-    result.stage_seconds["tables"] = time.perf_counter() - clock
+    clock.lap("tables")
     return result
 
 
@@ -352,7 +373,8 @@ def output_lock(out: Path) -> Iterator[None]:
 
 
 def write_outputs(result: RunResult, out: Path) -> None:
-    """Write the complete set of tables into a staging folder inside `out`, then move them in.
+    """Write the complete set of tables, the report, the data package and run.json into a staging folder
+    inside `out`, then move them in.
 
     A run killed before the move leaves the previous tables as they were. Tables of an earlier run that
     this run does not produce (a comparison when only one year is left) are removed, so the folder always
@@ -360,15 +382,19 @@ def write_outputs(result: RunResult, out: Path) -> None:
     """
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    clock = StageClock(result.stage_seconds)
     try:
         for name, frame in result.tables.items():
             tables.write_table(frame, staging / f"{name}.csv")
         tables.write_table(errors_table(result.errors), staging / "errors.csv")
-        written = {item.name for item in staging.iterdir()}
+        clock.lap("write_tables")
+        written = write_report(staging, result.settings.models_dir)
+        clock.lap("report")
+        write_text(staging / "run.json", json_text(run_manifest(result, written, environment(), out, datetime.now(UTC))))
         for item in sorted(staging.iterdir()):
             os.replace(item, out / item.name)
         for name in OUTPUT_NAMES:
-            if f"{name}.csv" not in written:
+            if name not in written:
                 (out / f"{name}.csv").unlink(missing_ok=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -400,3 +426,34 @@ def compare_outputs(out: Path) -> list[str]:
     else:
         (out / "comparison.csv").unlink(missing_ok=True)
     return notes
+
+
+def read_tables(folder: Path, vocab: Vocabularies) -> dict[str, pd.DataFrame]:
+    """The CSV tables in `folder` by name, text columns typed as the data package says."""
+    fields = column_fields(vocab)
+    return {
+        name: tables.read_table(folder / f"{name}.csv", [c for c in columns if fields.get(c, {}).get("type") == "string"])
+        for name, columns in TABLES.items()
+        if (folder / f"{name}.csv").is_file()
+    }
+
+
+def write_report(folder: Path, models_dir: Path = MODELS_DIR) -> dict[str, pd.DataFrame]:
+    """Write report.html and datapackage.json beside the CSVs in `folder`, from the CSVs as written (so the
+    report shows exactly what the tables say); returns those tables."""
+    vocab = load_vocabularies(models_dir)
+    found = read_tables(folder, vocab)
+    write_text(folder / "report.html", render_report(found, vocab))
+    write_text(folder / "datapackage.json", json_text(datapackage(found, vocab)))
+    return found
+
+
+def json_text(content: object) -> str:
+    return json.dumps(content, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write through a temporary file and a rename, so no reader sees half a file."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8", newline="\n")
+    os.replace(temporary, path)

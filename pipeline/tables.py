@@ -214,3 +214,20 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise_formula)
     safe.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
+
+
+def restore_formula(value: object) -> object:
+    """Undo `neutralise_formula` when reading a table back."""
+    if isinstance(value, str) and value.startswith("'") and FORMULA_START_RE.match(value[1:]):
+        return value[1:]
+    return value
+
+
+def read_table(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
+    """A table as `write_table` wrote it: text columns as strings (empty cells as `""`), the rest inferred."""
+    header = pd.read_csv(path, nrows=0, encoding="utf-8").columns
+    text = [c for c in text_columns if c in header]
+    frame = pd.read_csv(path, encoding="utf-8", dtype=dict.fromkeys(text, str))
+    for column in text:
+        frame[column] = frame[column].fillna("").map(restore_formula)
+    return frame

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+from typer.testing import CliRunner
 
+from pipeline.cli import app
 from pipeline.config import PROJ_ROOT, Settings
 from pipeline.run import structure_document
 from pipeline.structure import Report
@@ -68,3 +70,14 @@ def body_lines(lines: Sequence[str], start: float = 120, leading: float = 13, x:
 @pytest.fixture(scope="session")
 def shipped_report() -> Report:
     return structure_document(SHIPPED_PDF, Settings())
+
+
+@pytest.fixture(scope="session")
+def shipped_outputs(tmp_path_factory) -> Path:
+    """`g40 extract` on a copy of the shipped report, rules only (as on a machine without the spaCy model); read-only."""
+    corpus = tmp_path_factory.mktemp("shipped-corpus")
+    shutil.copy(SHIPPED_PDF, corpus)
+    out = tmp_path_factory.mktemp("shipped-out")
+    result = CliRunner().invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--quiet", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    return out

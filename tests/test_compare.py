@@ -1,5 +1,6 @@
 """Year-on-year comparison: the pure functions on small frames, then `g40 extract` on generated reports of several years."""
 
+import json
 import shutil
 import textwrap
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pipeline.cli import app
 from pipeline.compare import ONE_YEAR_NOTE, change, comparison_notes, comparison_table, year_pairs
 from pipeline.tables import TABLE_COLUMNS
 from tests.conftest import SHIPPED_PDF, Text, make_pdf
+from tests.test_schema import problems
 
 runner = CliRunner()
 
@@ -294,6 +296,13 @@ def test_two_years_give_the_exact_comparison_with_the_renamed_pillar_as_one(two_
     assert words.loc[["Algemeen", "Economie en werk", "Fysiek", "Sociaal"]].to_numpy().tolist() == [[13, 15], [47, 70], [38, 23], [25, 38]]
     assert rows(read_comparison(out)) == EXPECTED_GENERATED
     assert "note: comparison 2031-2032: pillar Overig has no paragraphs in 2032 (only in 2031): not compared" in output
+
+
+def test_the_two_year_tables_validate_against_their_data_package(two_years):
+    _, out, _ = two_years
+    assert "comparison" in {r["name"] for r in json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["resources"]}
+    assert problems(out / "datapackage.json") == []
+    assert "Grootste verschuivingen in thema’s per pijler" in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_rerun_and_the_compare_command_give_byte_identical_tables(two_years, tmp_path):

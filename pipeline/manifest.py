@@ -1,0 +1,97 @@
+"""Stage: the run manifest (`run.json`) — what a run did, so a table can be traced to the code, the
+model and the exact files that made it: versions, spaCy model, inputs with sha256, options, times,
+per-stage durations, row counts, notes and warnings."""
+
+from __future__ import annotations
+
+import platform
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from spacy.language import Language
+
+if TYPE_CHECKING:
+    from pipeline.run import RunResult
+
+DISTRIBUTION = "g40-pipeline"
+REQUIREMENT_NAME_RE = re.compile(r"^[A-Za-z0-9._-]+")
+
+
+def environment() -> dict[str, Any]:
+    """This tool's version, Python's, and those of its installed runtime dependencies (from the package metadata,
+    so the list follows pyproject.toml)."""
+    names = [
+        match.group(0)
+        for requirement in metadata.requires(DISTRIBUTION) or []
+        if "extra ==" not in requirement and (match := REQUIREMENT_NAME_RE.match(requirement))
+    ]
+    packages: dict[str, str | None] = {}
+    for name in sorted(names, key=str.lower):
+        try:
+            packages[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            packages[name] = None
+    return {
+        "tool": {"name": DISTRIBUTION, "version": metadata.version(DISTRIBUTION)},
+        "python": {"version": platform.python_version(), "implementation": platform.python_implementation()},
+        "platform": platform.platform(),
+        "packages": packages,
+    }
+
+
+def spacy_facts(nlp: Language, requested: str, note: str) -> dict[str, Any]:
+    """Which spaCy pipeline ran: the statistical model (None when the run used rules only) and its components."""
+    statistical = any(getattr(component, "is_trainable", False) for _, component in nlp.pipeline)
+    meta = nlp.meta
+    return {
+        "requested": requested,
+        "model": f"{meta['lang']}_{meta['name']}" if statistical else None,
+        "model_version": meta["version"] if statistical else None,
+        "components": list(nlp.pipe_names),
+        "note": note,
+    }
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready: paths as strings, numpy and pandas scalars as Python values, missing as None."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if value is not None and not isinstance(value, str) and pd.isna(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def run_manifest(result: RunResult, tables: Mapping[str, pd.DataFrame], environment: Mapping[str, Any], out: Path, finished: datetime) -> dict[str, Any]:
+    """The content of `run.json` for a run whose tables (including `errors`) were written to `out`."""
+    documents = tables.get("documents", pd.DataFrame(columns=["source_file", "doc_id", "year", "sha256", "n_pages", "n_pages_ocr"]))
+    errors = tables.get("errors", pd.DataFrame(columns=["doc", "page", "kind", "message"]))
+    manifest = {
+        **environment,
+        "spacy": result.spacy,
+        "inputs": [
+            {"file": r["source_file"], "doc_id": r["doc_id"], "year": r["year"], "sha256": r["sha256"], "pages": r["n_pages"], "pages_ocr": r["n_pages_ocr"]}
+            for r in documents.to_dict("records")
+        ],
+        "failed": errors.to_dict("records"),
+        "options": {"corpus": result.corpus.resolve() if result.corpus else None, "out": out.resolve(), **asdict(result.settings), **asdict(result.options)},
+        "started": result.started.isoformat(timespec="seconds") if result.started else None,
+        "finished": finished.isoformat(timespec="seconds"),
+        "seconds": {
+            "total": round((finished - result.started).total_seconds(), 3) if result.started else None,
+            "stages": {stage: round(seconds, 3) for stage, seconds in result.stage_seconds.items()},
+        },
+        "counts": {name: len(tables[name]) for name in sorted(tables)},
+        "notes": list(dict.fromkeys(result.notes)),
+        "warnings": list(dict.fromkeys(result.warnings)),
+    }
+    return plain(manifest)

@@ -1,0 +1,254 @@
+"""The HTML report: every pillar and figure present, every number linked to its sentences, nothing loaded
+from elsewhere, identical on rerun; and rendered in a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import PROJ_ROOT
+from pipeline.entities import slug
+from pipeline.report import page_list, percent, render_report
+from pipeline.schema import TABLES, load_vocabularies
+from tests.conftest import require_binary
+
+VOCAB = load_vocabularies()
+PILLARS = ["Algemeen", "Economie en werk", "Sociaal", "Fysiek", "Overig"]
+THEMES = ["bestuur", "arbeidsmarkt", "zorg_jeugd_onderwijs", "wonen", "europa"]
+SCREENSHOT = PROJ_ROOT / "outputs" / "report.png"
+
+
+class Links(HTMLParser):
+    """Ids, link targets and external resource references of an HTML page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.ids: dict[str, str] = {}
+        self.hrefs: list[str] = []
+        self.resources: list[str] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if "id" in values:
+            self.ids[values["id"]] = tag
+        for name in ("href", "xlink:href"):
+            if name in values:
+                self.hrefs.append(values[name])
+        if tag in ("script", "img", "iframe", "link", "image", "use") and (values.get("src") or (tag != "use" and values.get("href"))):
+            self.resources.append(f"{tag} {values.get('src') or values.get('href')}")
+
+
+def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet") -> dict[str, pd.DataFrame]:
+    """One report: a paragraph per pillar, each with its own theme, a mention of `law` and of the VNG, one lobbying act."""
+    doc = f"verslag-{year}"
+    paragraphs, mentions, acts = [], [], []
+    for n, (pillar, theme) in enumerate(zip(PILLARS, themes, strict=True), start=1):
+        pid = f"{doc}-p{n:04d}"
+        sentence = f"In {year} bespraken we de {law} met de VNG (pijler {pillar})."
+        text = f"Inleiding van de alinea. {sentence}"
+        paragraphs.append([doc, year, pid, n + 2, n + 2, pillar, "Algemeen", f"Kop {n}", "text", len(text.split()), theme, 20, 0.9, "bestuur", 0.05, text])
+        start = text.index(law)
+        mentions.append([doc, year, n + 2, pillar, "Algemeen", pid, "law", law, law, f"law:{slug(law)}", start, start + len(law), "gazetteer", sentence])
+        start = text.index("VNG")
+        mentions.append([doc, year, n + 2, pillar, "Algemeen", pid, "organisation", "VNG", "Vereniging van Nederlandse Gemeenten", "org:vng", start, start + 3, "gazetteer", sentence])
+        acts.append([doc, year, pillar, "Algemeen", pid, "gesprek", "Vereniging van Nederlandse Gemeenten", law, theme, sentence])
+    frames = {
+        "documents": [[doc, year, f"Jaarverslag {year}", f"{doc}.pdf", "0" * 64, 9, 0]],
+        "paragraphs": paragraphs,
+        "mentions": mentions,
+        "lobby_actions": acts,
+        "pages": [[doc, year, 1, "cover", 0, 0], [doc, year, 2, "ocr_unavailable", 0, 0]],
+        "errors": [],
+    }
+    tables = {name: pd.DataFrame(rows, columns=TABLES[name]) for name, rows in frames.items()}
+    p = tables["paragraphs"]
+    tables["focus"] = pd.DataFrame(
+        {"year": year, "pillar": p["pillar"], "theme": p["theme"], "cap_major_topic": 20, "paragraphs": 1, "words": p["n_words"], "share": 1.0, "lobby_actions": 1}
+    )
+    m = tables["mentions"]
+    tables["pillar_entities"] = m.assign(mentions=1, rank=1)[TABLES["pillar_entities"]]
+    return tables
+
+
+def two_years() -> dict[str, pd.DataFrame]:
+    """2030 and 2031, with a comparison as `g40 compare` writes it: Sociaal moved from wonen to zorg, a law came and went."""
+    earlier = small_tables(2030, [*THEMES[:2], "wonen", *THEMES[3:]], law="Woningwet")
+    later = small_tables(2031)
+    tables = {name: pd.concat([earlier[name], later[name]], ignore_index=True) for name in later}
+    rows = [
+        [2030, 2031, "Sociaal", "theme", "wonen", "", 100.0, 0.0, 1, 0, -100.0, "dropped"],
+        [2030, 2031, "Sociaal", "theme", "zorg_jeugd_onderwijs", "", 0.0, 100.0, 0, 1, 100.0, "new"],
+        [2030, 2031, "Fysiek", "theme", "wonen", "", 100.0, 100.0, 1, 1, 0.0, "same"],
+        [2030, 2031, "Sociaal", "law", "Omgevingswet", "BWBR0037885", 0.0, 50.0, 0, 1, 50.0, "new"],
+        [2030, 2031, "Sociaal", "law", "Woningwet", "BWBR0005181", 50.0, 0.0, 1, 0, -50.0, "dropped"],
+        [2030, 2031, "Sociaal", "organisation", "Vereniging van Nederlandse Gemeenten", "org:vng", 50.0, 50.0, 1, 1, 0.0, "same"],
+    ]
+    tables["comparison"] = pd.DataFrame(rows, columns=TABLES["comparison"])
+    return tables
+
+
+@pytest.fixture(scope="module")
+def one_year_html() -> str:
+    return render_report(small_tables(2031), VOCAB)
+
+
+def test_every_pillar_has_its_section_and_chart_bar(one_year_html):
+    links = Links(one_year_html)
+    chart = one_year_html[one_year_html.index('id="grafiek-2031"') :]
+    chart = chart[: chart.index("</figure>")]
+    for pillar in PILLARS:
+        assert links.ids[f"pijler-2031-{slug(pillar)}"] == "article"
+        assert f">{pillar}</text>" in chart
+    assert chart.count("<a xlink:href=") == len(PILLARS)
+
+
+def test_every_link_leads_to_an_element_of_the_report(one_year_html):
+    links = Links(one_year_html)
+    assert links.hrefs
+    for href in links.hrefs:
+        assert href.startswith("#"), href
+        assert href[1:] in links.ids, href
+
+
+def test_chart_segments_open_the_paragraphs_they_count(one_year_html):
+    anchor = "thema-2031-sociaal-zorg_jeugd_onderwijs"
+    assert f'<a xlink:href="#{anchor}">' in one_year_html
+    details = one_year_html[one_year_html.index(f'<details id="{anchor}"') :]
+    details = details[: details.index("</details>")]
+    assert "Zorg, jeugd en onderwijs" in details and "100,0 %" in details
+    assert '<li id="verslag-2031-p0003">' in details
+    assert "Inleiding van de alinea. In 2031 bespraken we de Omgevingswet met de VNG (pijler Sociaal)." in details
+    assert "<strong>gesprek</strong> → Vereniging van Nederlandse Gemeenten (over Omgevingswet)" in details
+
+
+def test_entities_expand_into_their_sentences_with_the_mention_marked(one_year_html):
+    details = one_year_html[one_year_html.index('<details id="ent-2031-fysiek-law-1"') :]
+    details = details[: details.index("</details>")]
+    assert "Omgevingswet – <span class=\"num\">1×</span>" in details
+    assert "In 2031 bespraken we de <mark>Omgevingswet</mark> met de VNG (pijler Fysiek)." in details
+    assert '<a class="src" href="#verslag-2031-p0004">p. 6</a>' in details
+
+
+def test_lobbying_table_shows_each_sentence(one_year_html):
+    table = one_year_html[one_year_html.index('<table class="lobby">') :]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") == 1 + len(PILLARS)
+    assert "In 2031 bespraken we de Omgevingswet met de VNG (pijler Overig)." in table
+
+
+def test_report_is_offline_dutch_and_says_what_was_skipped(one_year_html):
+    assert Links(one_year_html).resources == []
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", one_year_html)
+    assert "<metadata>" not in one_year_html and "<?xml" not in one_year_html
+    assert 'lang="nl"' in one_year_html and "Themaverdeling per pijler" in one_year_html
+    assert "Een vergelijking vraagt om een tweede jaar" in one_year_html
+    assert "verslag-2031 p. 2 (geen tekstlaag en geen OCR)" in one_year_html
+
+
+def test_svg_ids_are_unique_across_charts():
+    html = render_report(two_years(), VOCAB)
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert html.count("<svg ") == 3
+
+
+def test_rendering_is_deterministic():
+    assert render_report(two_years(), VOCAB) == render_report(two_years(), VOCAB)
+
+
+def test_comparison_shows_theme_shifts_and_new_and_dropped_laws():
+    html = render_report(two_years(), VOCAB)
+    links = Links(html)
+    figure = html[html.index('id="grafiek-2030-2031"') :]
+    figure = figure[: figure.index("</figure>")]
+    assert '<a xlink:href="#thema-2031-sociaal-zorg_jeugd_onderwijs">' in figure
+    assert '<a xlink:href="#thema-2030-sociaal-wonen">' in figure, "a theme that disappeared links to the earlier year"
+    assert "Fysiek" not in figure, "a pillar whose themes did not move has no bars"
+    assert all(href[1:] in links.ids for href in links.hrefs)
+    changes = html[html.index("Nieuwe en verdwenen wetten en organisaties") :]
+    new = changes[changes.index("Nieuw in 2031") : changes.index("Niet meer genoemd in 2031")]
+    dropped = changes[changes.index("Niet meer genoemd in 2031") :]
+    assert "Omgevingswet" in new and "In 2031 bespraken we de <mark>Omgevingswet</mark>" in new
+    assert dropped.index("Woningwet") < dropped.index("</details>")
+    assert "In 2030 bespraken we de <mark>Woningwet</mark>" in dropped
+    assert "Vereniging van Nederlandse Gemeenten –" not in changes[: changes.index("Verantwoording")], "unchanged entities are not listed"
+
+
+def test_dutch_number_formats():
+    assert percent(0.178) == "17,8 %"
+    assert page_list([5, 3, 6, 7, 3]) == "p. 3, 5–7"
+    assert page_list([]) == ""
+
+
+# --- the report of the shipped 2023 report, in a browser
+
+
+def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+
+
+def console_messages(stderr: str) -> list[str]:
+    """What the page wrote to the console (uncaught errors included); Chromium logs it as `…:CONSOLE:<line>] "…"`."""
+    return [line for line in stderr.splitlines() if re.search(r":CONSOLE[:(]\d+\)?\]", line)]
+
+
+def test_console_messages_are_caught(tmp_path):
+    require_binary("chromium")
+    page = tmp_path / "broken.html"
+    page.write_text("<!DOCTYPE html><html><body><script>undefinedFunction();</script></body></html>", encoding="utf-8")
+    messages = console_messages(chromium(tmp_path / "profile", "--dump-dom", page.as_uri()).stderr)
+    assert any("Uncaught ReferenceError" in m for m in messages)
+
+
+def test_report_renders_in_chromium_without_console_errors(shipped_outputs, tmp_path):
+    require_binary("chromium")
+    report = shipped_outputs / "report.html"
+    run = chromium(tmp_path / "profile", "--dump-dom", report.as_uri())
+    assert console_messages(run.stderr) == []
+    dom = run.stdout
+    assert '<html lang="nl" class="js">' in dom, "the page's script ran to the end"
+    assert dom.count("<svg ") == 1 and dom.count('<a xlink:href="#thema-2023-') >= 20
+    assert dom.count('<article class="pillar"') == 5
+    assert '<table class="lobby">' in dom and dom.count("<tr>") >= 45
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    chromium(tmp_path / "profile", f"--screenshot={SCREENSHOT}", "--window-size=1280,2000", "--hide-scrollbars", report.as_uri())
+    assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and SCREENSHOT.stat().st_size > 50_000
+
+
+def test_following_a_link_opens_the_paragraphs(shipped_outputs, tmp_path):
+    require_binary("chromium")
+    anchor = "thema-2023-fysiek-wonen"
+    dom = chromium(tmp_path / "profile", "--dump-dom", f"{(shipped_outputs / 'report.html').as_uri()}#{anchor}").stdout
+    assert f'<details id="{anchor}" class="theme" open="">' in dom
+    assert '<details id="thema-2023-fysiek-circulair" class="theme">' in dom
+
+
+# --- the `report` command
+
+
+def test_report_command_rebuilds_the_same_report(shipped_outputs, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(shipped_outputs, out)
+    (out / "report.html").unlink()
+    result = CliRunner().invoke(app, ["report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "report.html").read_bytes() == (shipped_outputs / "report.html").read_bytes()
+    assert (out / "datapackage.json").read_bytes() == (shipped_outputs / "datapackage.json").read_bytes()
+
+
+def test_report_command_without_tables_fails_with_a_reason(tmp_path):
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no tables in" in result.output and "g40 extract" in result.output
