@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import spacy
@@ -41,6 +42,8 @@ LINK_PREFIXES = re.compile(
     re.I,
 )
 QUOTES = "'\""
+HYPHEN_SPACING_RE = re.compile(r"\s*-\s*")
+SPACES_RE = re.compile(r"\s+")
 VERY_FREQUENT_ZIPF = 6.0
 
 for name in ("canonical", "entity_id", "method"):
@@ -48,12 +51,13 @@ for name in ("canonical", "entity_id", "method"):
         Span.set_extension(name, default="")
 
 
+@lru_cache(maxsize=131072)
 def fold(text: str) -> str:
     """Case, diacritics, apostrophe and hyphen-spacing insensitive key: `Oekraïne` = `Oekraine`."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = re.sub(r"\s*-\s*", "-", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = HYPHEN_SPACING_RE.sub("-", text)
+    return SPACES_RE.sub(" ", text).strip()
 
 
 def slug(text: str) -> str:

@@ -285,7 +285,8 @@ def build_blocks(pages: Sequence[tuple[int, list[Line]]], vocabulary: set[str]) 
     paragraph left open at the bottom of a page continues on the next page.
     """
     all_lines = [line for _, lines in pages for line in lines]
-    sizes = [line.size for line in all_lines if is_heading(line, body_size(all_lines))]
+    document_body = body_size(all_lines)
+    sizes = [line.size for line in all_lines if is_heading(line, document_body)]
     levels = heading_levels(sizes)
     blocks: list[Block] = []
     current: list[Line] = []

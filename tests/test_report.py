@@ -119,11 +119,15 @@ def test_every_link_leads_to_an_element_of_the_report(one_year_html):
         assert href[1:] in links.ids, href
 
 
+def details_element(html: str, element_id: str) -> str:
+    details = html[html.index(f'<details id="{element_id}"') :]
+    return details[: details.index("</details>")]
+
+
 def test_chart_segments_open_the_paragraphs_they_count(one_year_html):
     anchor = "thema-2031-sociaal-zorg_jeugd_onderwijs"
     assert f'<a xlink:href="#{anchor}">' in one_year_html
-    details = one_year_html[one_year_html.index(f'<details id="{anchor}"') :]
-    details = details[: details.index("</details>")]
+    details = details_element(one_year_html, anchor)
     assert "Zorg, jeugd en onderwijs" in details and "100,0 %" in details
     assert '<li id="verslag-2031-p0003">' in details
     assert "Inleiding van de alinea. In 2031 bespraken we de Omgevingswet met de VNG (pijler Sociaal)." in details
@@ -131,8 +135,7 @@ def test_chart_segments_open_the_paragraphs_they_count(one_year_html):
 
 
 def test_entities_expand_into_their_sentences_with_the_mention_marked(one_year_html):
-    details = one_year_html[one_year_html.index('<details id="ent-2031-fysiek-law-1"') :]
-    details = details[: details.index("</details>")]
+    details = details_element(one_year_html, "ent-2031-fysiek-law-1")
     assert "Omgevingswet – <span class=\"num\">1×</span>" in details
     assert "In 2031 bespraken we de <mark>Omgevingswet</mark> met de VNG (pijler Fysiek)." in details
     assert '<a class="src" href="#verslag-2031-p0004">p. 6</a>' in details
