@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,7 +22,6 @@ from typing import Any
 import joblib
 import pandas as pd
 from filelock import FileLock, Timeout
-from joblib import Parallel, delayed
 from sklearn.pipeline import Pipeline
 from spacy.language import Language
 
@@ -248,20 +249,27 @@ def check_years(reports: Sequence[Report]) -> list[DocumentError]:
 
 
 def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions) -> Iterator[DocumentResult]:
-    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster."""
+    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster.
+
+    The pool's workers are started fresh (spawn) and stopped when the documents are done, so they hold
+    no memory while the themes, tables and report are made.
+    """
     cache = DocumentCache(options.cache_dir) if options.cache_dir else None
     if options.executor == "dask":
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
 
         cluster = None if options.scheduler else LocalCluster(n_workers=options.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
         with Client(options.scheduler or cluster) as client:
             futures = client.map(process_document, paths, settings=settings, cache=cache, pure=False)
-            for future in as_completed(futures):
+            for future in dask_completed(futures):
                 yield future.result()
         if cluster is not None:
             cluster.close()
     elif options.jobs > 1 and len(paths) > 1:
-        yield from Parallel(n_jobs=options.jobs, return_as="generator_unordered")(delayed(process_document)(path, settings, cache) for path in paths)
+        with ProcessPoolExecutor(max_workers=options.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for done in as_completed([pool.submit(process_document, path, settings, cache) for path in paths]):
+                yield done.result()
     else:
         for path in paths:
             yield process_document(path, settings, cache)
