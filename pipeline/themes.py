@@ -91,7 +91,7 @@ def load_theme_knowledge(models_dir: Path) -> ThemeKnowledge:
 @lru_cache(maxsize=64)
 def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     """Whole-word match of any (lower-cased) keyword, allowing a short Dutch ending (`woningen`, `wijkteams`)."""
-    usable = sorted({k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=len, reverse=True)
+    usable = sorted({k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=lambda k: (-len(k), k))
     return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){KEYWORD_ENDING}(?!\w)")
 
 
