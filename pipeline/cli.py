@@ -1,4 +1,9 @@
-"""The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`; `compare` redoes the year-on-year comparison."""
+"""The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`; `compare`,
+`report`, `train` and `evaluate` work on those tables or on the models.
+
+The pipeline itself is imported inside the commands, so that `--help` and an `extract` whose outputs are
+already up to date answer without loading spaCy and scikit-learn.
+"""
 
 from __future__ import annotations
 
@@ -21,19 +26,9 @@ from pipeline.config import (
     DEFAULT_SPACY_MODEL,
     RunOptions,
     Settings,
-)
-from pipeline.run import (
-    OutputLocked,
-    compare_outputs,
-    extract_corpus,
     find_pdfs,
-    output_lock,
-    train_themes,
-    write_outputs,
-    write_report,
 )
-from pipeline.tables import write_table
-from pipeline.themes import save_classifier
+from pipeline.fingerprint import previous_run, run_fingerprint
 
 app = typer.Typer(help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -77,21 +72,31 @@ def extract(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Process every document from scratch and keep nothing.")] = False,
     max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")] = DEFAULT_MAX_PAGES,
     keep_going: Annotated[bool, typer.Option("--keep-going", help="Exit 0 even when some documents failed (they are still listed in errors.csv).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Run even when the outputs are up to date with the corpus, models, code and options.")] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Extract paragraphs, entities, lobbying acts and themes from every PDF in the corpus into tidy CSV tables."""
+    """Extract paragraphs, entities, lobbying acts and themes from every PDF in the corpus into tidy CSV tables, report.html, run.json and datapackage.json."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     if not corpus.is_dir():
         fail(f"corpus folder {corpus} does not exist", 2)
     settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or []), max_pages=max_pages)
+    previous = None if force else previous_run(out, run_fingerprint(corpus, settings))
+    if previous is not None:
+        failed_before = len({row["doc"] for row in previous["failed"]})
+        console.print(f"outputs in {out} are up to date with the corpus, models, code and options (run of {previous['finished']}): nothing to do (--force reruns)")
+        if failed_before and not keep_going:
+            raise typer.Exit(1)
+        return
+    from pipeline import run
+
     options = RunOptions(jobs=jobs, executor=executor.value, scheduler=scheduler, cache_dir=None if no_cache else cache)
     try:
-        with output_lock(out):
-            with Progress(transient=True, console=console, disable=quiet or not console.is_terminal) as bar:
-                task = bar.add_task("documents", total=len(find_pdfs(corpus)))
-                result = extract_corpus(corpus, settings, options, progress=lambda name: bar.advance(task))
-            write_outputs(result, out)
-    except OutputLocked as error:
+        with run.output_lock(out), Progress(transient=True, console=console, disable=quiet or not console.is_terminal) as bar:
+            task = bar.add_task("reading", total=len(find_pdfs(corpus)))
+            result = run.extract_corpus(corpus, settings, options, progress=lambda step, done: bar.update(task, description=step, advance=done))
+            bar.update(task, description="writing tables and report")
+            run.write_outputs(result, out)
+    except run.OutputLocked as error:
         fail(str(error), 3)
     if not quiet:
         for note in result.notes:
@@ -118,6 +123,9 @@ def train(
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer.")] = False,
 ) -> None:
     """Train the theme classifier on the corpus (weak labels from models/theme_map.csv) and save it with its model card in models/."""
+    from pipeline.run import train_themes
+    from pipeline.themes import save_classifier
+
     settings = Settings(ocr=not no_ocr)
     model, card = train_themes(corpus, settings, date=datetime.now(UTC).date().isoformat())
     save_classifier(model, card, settings.models_dir)
@@ -135,6 +143,7 @@ def evaluate(
 ) -> None:
     """Score entities and themes against tests/gold/ (the 2023 report and an independent news item) into evaluation.csv."""
     from pipeline.evaluate import evaluation_table
+    from pipeline.tables import write_table
 
     table = evaluation_table(spacy_model, DEFAULT_CORPUS)
     out.mkdir(parents=True, exist_ok=True)
@@ -149,13 +158,15 @@ def evaluate(
 @app.command()
 def compare(out: OutOption = DEFAULT_OUT) -> None:
     """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into comparison.csv, and rebuild the report."""
+    from pipeline import run
+
     try:
-        with output_lock(out):
-            notes = compare_outputs(out)
-            write_report(out)
+        with run.output_lock(out):
+            notes = run.compare_outputs(out)
+            run.write_report(out)
     except FileNotFoundError as error:
         fail(str(error), 2)
-    except OutputLocked as error:
+    except run.OutputLocked as error:
         fail(str(error), 3)
     for note in notes:
         console.print(f"[cyan]note:[/cyan] {note}")
@@ -166,12 +177,14 @@ def compare(out: OutOption = DEFAULT_OUT) -> None:
 @app.command()
 def report(out: OutOption = DEFAULT_OUT) -> None:
     """Rebuild report.html and datapackage.json from the CSV tables in --out (after editing them, or a changed template)."""
+    from pipeline import run
+
     if not (out / "documents.csv").is_file():
         fail(f"no tables in {out}: run `g40 extract --out {out}` first", 2)
     try:
-        with output_lock(out):
-            found = write_report(out)
-    except OutputLocked as error:
+        with run.output_lock(out):
+            found = run.write_report(out)
+    except run.OutputLocked as error:
         fail(str(error), 3)
     console.print(f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}")
 

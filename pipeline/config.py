@@ -1,12 +1,11 @@
-"""Paths and settings in one place: every stage reads its data files from `models/` through here."""
+"""Paths and settings in one place. Kept free of heavy imports: the command line reads it before it knows
+whether there is any work to do."""
 
 from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pipeline.structure import Aliases, alias_key
 
 PROJ_ROOT = Path(__file__).resolve().parents[1]
 MODELS_DIR = PROJ_ROOT / "models"
@@ -43,8 +42,5 @@ def read_csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def load_aliases(models_dir: Path = MODELS_DIR) -> Aliases:
-    """Pillar and section alias tables (`models/pillars.csv`, `models/sections.csv`)."""
-    pillars = {alias_key(row["alias"]): row["pillar"] for row in read_csv_rows(models_dir / "pillars.csv")}
-    sections = {alias_key(row["alias"]): row["section"] for row in read_csv_rows(models_dir / "sections.csv")}
-    return Aliases(pillars=pillars, sections=sections)
+def find_pdfs(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")

@@ -71,8 +71,11 @@ def plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def run_manifest(result: RunResult, tables: Mapping[str, pd.DataFrame], environment: Mapping[str, Any], out: Path, finished: datetime) -> dict[str, Any]:
-    """The content of `run.json` for a run whose tables (including `errors`) were written to `out`."""
+def run_manifest(
+    result: RunResult, tables: Mapping[str, pd.DataFrame], environment: Mapping[str, Any], out: Path, finished: datetime, outputs: Mapping[str, str]
+) -> dict[str, Any]:
+    """The content of `run.json` for a run whose tables (including `errors`) were written to `out`, with the
+    sha256 of every other file it wrote (`outputs`) and the fingerprint of what they depend on."""
     documents = tables.get("documents", pd.DataFrame(columns=["source_file", "doc_id", "year", "sha256", "n_pages", "n_pages_ocr"]))
     errors = tables.get("errors", pd.DataFrame(columns=["doc", "page", "kind", "message"]))
     manifest = {
@@ -93,5 +96,7 @@ def run_manifest(result: RunResult, tables: Mapping[str, pd.DataFrame], environm
         "counts": {name: len(tables[name]) for name in sorted(tables)},
         "notes": list(dict.fromkeys(result.notes)),
         "warnings": list(dict.fromkeys(result.warnings)),
+        "fingerprint": result.fingerprint,
+        "output_sha256": dict(outputs),
     }
     return plain(manifest)

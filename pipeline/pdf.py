@@ -6,7 +6,6 @@ touches pdfplumber, pypdfium2 and Tesseract.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import shutil
@@ -20,6 +19,8 @@ import pytesseract
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.page import Page as PlumberPage
 from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.fingerprint import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +79,6 @@ class PdfDocument:
     @property
     def n_pages(self) -> int:
         return len(self.pages)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def is_bold(fontname: str) -> bool:

@@ -26,14 +26,15 @@ from sklearn.pipeline import Pipeline
 from spacy.language import Language
 
 from pipeline import compare, tables
-from pipeline.config import MODELS_DIR, RunOptions, Settings, load_aliases
+from pipeline.config import MODELS_DIR, RunOptions, Settings, find_pdfs
 from pipeline.entities import Mention, build_nlp, installed_version, mentions_in, parse_paragraphs
+from pipeline.fingerprint import file_sha256, files_digest, output_digests, run_fingerprint
 from pipeline.lobby import LobbyAct, lobby_acts_in
 from pipeline.manifest import environment, run_manifest, spacy_facts
-from pipeline.pdf import PdfError, file_sha256, read_pdf, tesseract_available
+from pipeline.pdf import PdfError, read_pdf, tesseract_available
 from pipeline.report import render_report
 from pipeline.schema import TABLES, Vocabularies, column_fields, datapackage, load_vocabularies
-from pipeline.structure import Report, YearError, structure_report
+from pipeline.structure import Report, YearError, load_aliases, structure_report
 from pipeline.themes import (
     classify,
     fit_classifier,
@@ -88,6 +89,7 @@ class RunResult:
     started: datetime | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     spacy: dict[str, Any] = field(default_factory=dict)
+    fingerprint: str = ""
 
     @property
     def reports(self) -> list[Report]:
@@ -125,14 +127,6 @@ class DocumentCache:
         os.replace(temporary, folder / f"{key}.joblib")
 
 
-def files_digest(paths: Sequence[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for root in paths for p in ([root] if root.is_file() else root.rglob("*")) if p.is_file()):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def cache_key(parent: str, file_name: str, settings: Settings, stage: str) -> str:
     """What a stage's result depends on: its input, its code, its data files and the options it reads."""
     modules, data_files = CACHE_INPUTS[stage]
@@ -160,10 +154,6 @@ class StageClock:
         now = time.perf_counter()
         self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
         self.last = now
-
-
-def find_pdfs(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
 
 
 def structure_document(path: Path, settings: Settings) -> Report:
@@ -275,15 +265,18 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
             yield process_document(path, settings, cache)
 
 
-def extract_corpus(corpus: Path, settings: Settings, options: RunOptions | None = None, progress: Callable[[str], None] | None = None) -> RunResult:
-    """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run."""
+def extract_corpus(corpus: Path, settings: Settings, options: RunOptions | None = None, progress: Callable[[str, int], None] | None = None) -> RunResult:
+    """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run.
+
+    `progress(step, documents_done)` hears of every document read and of each later stage.
+    """
     options = options or RunOptions()
-    result = RunResult(settings=settings, options=options, corpus=corpus, started=datetime.now(UTC))
+    result = RunResult(settings=settings, options=options, corpus=corpus, started=datetime.now(UTC), fingerprint=run_fingerprint(corpus, settings))
     clock = StageClock(result.stage_seconds)
     paths = find_pdfs(corpus)
     for document in run_documents(paths, settings, options):
         if progress:
-            progress(document.source_file)
+            progress(f"read {document.source_file}", 1)
         result.documents.append(document)
         result.errors += document.errors
     result.documents.sort(key=lambda d: d.source_file)
@@ -295,11 +288,15 @@ def extract_corpus(corpus: Path, settings: Settings, options: RunOptions | None 
     refused = {e.doc for e in duplicates} | {e.doc for e in result.errors if e.kind in ("no_text", "not_dutch")}
     analysed = [d for d in result.documents if d.report is not None and d.source_file not in refused]
     kept = [d for d in result.documents if d.report is not None and d.source_file not in {e.doc for e in duplicates}]
+    if progress:
+        progress("themes", 0)
     paragraphs = tables.paragraph_frame([d.report for d in kept if d.report is not None])
     themed = paragraphs["doc_id"].isin([d.report.doc_id for d in analysed if d.report is not None])
     theme_columns, notes = assign_themes(paragraphs[themed], settings.models_dir)
     result.notes += notes
     clock.lap("themes")
+    if progress:
+        progress("tables and comparison", 0)
     result.tables = build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index))
     result.notes += add_comparison(result.tables)
     clock.lap("tables")
@@ -398,7 +395,8 @@ def write_outputs(result: RunResult, out: Path) -> None:
         clock.lap("write_tables")
         written = write_report(staging, result.settings.models_dir)
         clock.lap("report")
-        write_text(staging / "run.json", json_text(run_manifest(result, written, environment(), out, datetime.now(UTC))))
+        manifest = run_manifest(result, written, environment(), out, datetime.now(UTC), output_digests(staging))
+        write_text(staging / "run.json", json_text(manifest))
         for item in sorted(staging.iterdir()):
             os.replace(item, out / item.name)
         for name in OUTPUT_NAMES:

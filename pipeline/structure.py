@@ -24,6 +24,7 @@ from pipeline.clean import (
     normalise_whitespace,
     repair_ocr_words,
 )
+from pipeline.config import MODELS_DIR, read_csv_rows
 from pipeline.pdf import Page, PdfDocument, Word
 
 log = logging.getLogger(__name__)
@@ -333,6 +334,13 @@ def build_blocks(pages: Sequence[tuple[int, list[Line]]], vocabulary: set[str]) 
 
 def alias_key(text: str) -> str:
     return re.sub(r"[^\w]+", " ", text.casefold()).strip()
+
+
+def load_aliases(models_dir: Path = MODELS_DIR) -> Aliases:
+    """Pillar and section alias tables (`models/pillars.csv`, `models/sections.csv`)."""
+    pillars = {alias_key(row["alias"]): row["pillar"] for row in read_csv_rows(models_dir / "pillars.csv")}
+    sections = {alias_key(row["alias"]): row["section"] for row in read_csv_rows(models_dir / "sections.csv")}
+    return Aliases(pillars=pillars, sections=sections)
 
 
 def pillar_of(heading: str, level: int, aliases: Aliases) -> str | None:

@@ -91,3 +91,26 @@ def test_year_conflict_is_an_error_row_and_a_failing_exit(tmp_path):
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert errors[["doc", "kind"]].values.tolist() == [["jaarverslag-2022.pdf", "year"]]
     assert "file name says 2022" in errors["message"][0]
+
+
+def test_a_rerun_with_nothing_changed_is_a_no_op_and_any_change_reruns(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_pdf(corpus / "verslag-2031.pdf", [[Text("Jaarverslag 2031", y=200, size=30, bold=True)], [Text("Pijler Fysiek", y=80, size=15, bold=True), Text("De woningbouw blijft achter in de regio.", y=120)]], title="Jaarverslag 2031")
+    out = tmp_path / "out"
+
+    def extract(*options: str) -> str:
+        result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-cache", *options])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "succeeded" in extract()
+    written = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+    assert "up to date" in extract()
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == written
+    assert "succeeded" in extract("--force")
+    (out / "focus.csv").write_text("edited by hand\n", encoding="utf-8")
+    assert "succeeded" in extract()
+    assert "up to date" in extract()
+    assert "succeeded" in extract("--no-ocr")
+    assert "up to date" in extract("--no-ocr")

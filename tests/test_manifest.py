@@ -49,9 +49,10 @@ def test_failures_and_repeated_notes_are_listed_once():
     result = RunResult(settings=Settings(spacy_model="x"), corpus=Path("corpus"), started=datetime(2031, 1, 1, tzinfo=UTC), notes=["same", "same"])
     result.errors.append(DocumentError("a.pdf", None, "year", "no year"))
     tables = {"errors": errors_table(result.errors)}
-    manifest = run_manifest(result, tables, {"tool": {}}, Path("out"), datetime(2031, 1, 1, 0, 0, 5, tzinfo=UTC))
+    manifest = run_manifest(result, tables, {"tool": {}}, Path("out"), datetime(2031, 1, 1, 0, 0, 5, tzinfo=UTC), {"errors.csv": "0" * 64})
     assert manifest["failed"] == [{"doc": "a.pdf", "page": None, "kind": "year", "message": "no year"}]
     assert manifest["notes"] == ["same"]
     assert manifest["seconds"]["total"] == 5.0
     assert manifest["counts"] == {"errors": 1}
+    assert manifest["output_sha256"] == {"errors.csv": "0" * 64}
     json.dumps(manifest)

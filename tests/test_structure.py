@@ -3,9 +3,8 @@ import re
 import pytest
 
 from pipeline.clean import clean_text
-from pipeline.config import load_aliases
 from pipeline.pdf import read_pdf
-from pipeline.structure import YearError, detect_year, structure_report
+from pipeline.structure import YearError, detect_year, load_aliases, structure_report
 from tests.conftest import SEED_TEXT, Text, body_lines, make_pdf, running_furniture
 
 EXPECTED_SECTIONS = {
