@@ -60,6 +60,15 @@ def fold(text: str) -> str:
     return SPACES_RE.sub(" ", text).strip()
 
 
+def is_acronym(alias: str) -> bool:
+    return " " not in alias and len(alias) <= 6 and sum(c.isupper() for c in alias) >= 2
+
+
+def needs_exact_case(alias: str) -> bool:
+    """Short or mixed-case acronyms (`BAM`, `RUG`, `IenW`) are also words in lower case: match them as written."""
+    return is_acronym(alias) and (len(alias) <= 4 or not alias.isupper())
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
@@ -259,8 +268,14 @@ class EntityLinker:
         self.capitals = {
             key: tuple(t.text[:1].isupper() for t in nlp.make_doc(alias)) for key, alias in kb.written.items() if key[0] != "law"
         }
+        self.exact = {key: alias for key, alias in kb.written.items() if needs_exact_case(alias)}
 
     def written_in_lower_case(self, ent: Span, entity_type: str) -> bool:
+        """True where a gazetteer name is not written as the gazetteer requires: an acronym in another case, or a
+        capitalised name with none of its capitals."""
+        exact = self.exact.get((entity_type, fold(ent.text)))
+        if exact is not None:
+            return ent.text != exact
         capitals = self.capitals.get((entity_type, fold(ent.text)), ())
         if len(capitals) != len(ent) or not any(capitals):
             return False

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import spacy
 
 from pipeline.config import MODELS_DIR, read_csv_rows
-from pipeline.entities import customise_tokenizer, fold, slug
+from pipeline.entities import customise_tokenizer, fold, is_acronym, needs_exact_case, slug
 
 GAZETTEERS = MODELS_DIR / "gazetteers"
 MINISTRY_CONTEXT = ["minister", "ministerie", "ministers", "ministeries", "staatssecretaris", "staatssecretarissen"]
@@ -59,10 +59,6 @@ def records() -> list[Record]:
     return found
 
 
-def is_acronym(alias: str) -> bool:
-    return " " not in alias and len(alias) <= 6 and sum(c.isupper() for c in alias) >= 2
-
-
 def ambiguous_names() -> set[str]:
     """Names that are also common words: matched only where they cannot be a capitalised sentence start."""
     return {row["name"] for row in read_csv_rows(GAZETTEERS / "ambiguous_names.csv")}
@@ -70,21 +66,20 @@ def ambiguous_names() -> set[str]:
 
 def name_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str]) -> str | list[dict]:  # noqa: ANN001 - a spaCy tokenizer
     """A phrase pattern (the folded name, matched on `NORM` by spaCy's PhraseMatcher) where the name needs
-    nothing else; a token pattern for exact-case acronyms, ambiguous names and ministries in context.
+    nothing else; a token pattern for ambiguous names and for ministries named in context.
 
-    Phrase-matched names that are capitalised in the gazetteer must be capitalised in the text too: the
-    linker checks that, so `best` in lower case never becomes the municipality Best.
+    The linker checks the case of phrase-matched names: an acronym only as written (`BAM`, not `bam`), a
+    capitalised name not in lower case, so `best` never becomes the municipality Best.
     """
-    tokens = [t.text for t in tokenizer(alias)]
     acronym = is_acronym(alias)
-    exact = acronym and (len(alias) <= 4 or not alias.isupper())
     ministry_context = record.kind == "ministry" and not acronym and not alias.lower().startswith("ministerie")
+    tokens = [t.text for t in tokenizer(alias)]
     phrase_tokens = [t.text for t in tokenizer(fold(alias))]
-    if not exact and not ministry_context and alias not in ambiguous and phrase_tokens == [fold(t) for t in tokens]:
+    if not ministry_context and alias not in ambiguous and phrase_tokens == [fold(t) for t in tokens]:
         return fold(alias)
     pattern: list[dict] = []
     for text in tokens:
-        if exact:
+        if needs_exact_case(alias):
             pattern.append({"ORTH": text})
         elif text[:1].isupper() and record.entity_type != "law":
             pattern.append({"NORM": fold(text), "IS_LOWER": False})

@@ -234,3 +234,15 @@ def test_fold_is_case_diacritic_and_apostrophe_insensitive():
 )
 def test_gazetteer_names_match_any_case_or_accent_but_not_all_lower_case(nlp, text, expected):
     assert [e for e in entities(nlp, text) if e[0] == "place"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bouwbedrijf BAM bouwt mee.", [("organisation", "BAM", "Koninklijke BAM Groep")]),
+        ("Met een bam viel de deur dicht.", []),
+        ("Ook het ministerie van IenW sprak mee.", [("organisation", "ministerie van IenW", "Ministerie van Infrastructuur en Waterstaat")]),
+    ],
+)
+def test_short_acronyms_match_only_as_written(nlp, text, expected):
+    assert [e for e in entities(nlp, text) if e[0] == "organisation"] == expected
