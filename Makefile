@@ -1,5 +1,5 @@
 # Analyse G40 annual reports. `make extract` and `make test` set everything up on a fresh machine.
-PYTHON ?= python3
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
 VENV ?= .venv
 BIN = $(VENV)/bin
 CORPUS ?= corpus
@@ -56,7 +56,7 @@ lint: install
 
 ## Install the statistical Dutch spaCy model (needs internet access to the spaCy model releases)
 spacy-model: install
-	$(BIN)/python -m spacy download nl_core_news_sm
+	$(BIN)/python -m spacy download $(SPACY_MODEL)
 
 ## List the targets
 help:

@@ -48,12 +48,16 @@ def cli() -> None:
     """Analyse G40 annual reports (see README.md)."""
 
 
-def parse_years(values: list[str]) -> dict[str, int]:
+def parse_years(values: list[str], corpus: Path) -> dict[str, int]:
+    """`--year FILE=YEAR` options; a file that is not in the corpus is a mistake worth stopping for."""
     years = {}
+    present = {path.name for path in find_pdfs(corpus)}
     for value in values:
         name, _, year = value.rpartition("=")
         if not name or not year.isdigit():
             raise typer.BadParameter(f"expected FILE=YEAR, got {value!r}")
+        if name not in present:
+            raise typer.BadParameter(f"{name!r} is not a PDF in {corpus}")
         years[name] = int(year)
     return years
 
@@ -79,7 +83,7 @@ def extract(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     if not corpus.is_dir():
         fail(f"corpus folder {corpus} does not exist", 2)
-    settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or []), max_pages=max_pages)
+    settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or [], corpus), max_pages=max_pages)
     previous = None if force else previous_run(out, run_fingerprint(corpus, settings))
     if previous is not None:
         failed_before = len({row["doc"] for row in previous["failed"]})
@@ -120,14 +124,21 @@ def fail(message: str, code: int) -> NoReturn:
 @app.command()
 def train(
     corpus: CorpusOption = DEFAULT_CORPUS,
+    year: Annotated[list[str] | None, typer.Option("--year", help="Set a report's year explicitly: FILE=YEAR (repeatable).")] = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer.")] = False,
 ) -> None:
     """Train the theme classifier on the corpus (weak labels from models/theme_map.csv) and save it with its model card in models/."""
     from pipeline.run import train_themes
     from pipeline.themes import save_classifier
 
-    settings = Settings(ocr=not no_ocr)
-    model, card = train_themes(corpus, settings, date=datetime.now(UTC).date().isoformat())
+    if not corpus.is_dir():
+        fail(f"corpus folder {corpus} does not exist", 2)
+    settings = Settings(ocr=not no_ocr, year_overrides=parse_years(year or [], corpus))
+    model, card, errors = train_themes(corpus, settings, date=datetime.now(UTC).date().isoformat())
+    for problem in errors:
+        console.print(f"[red]error:[/red] {problem.doc}: {problem.message} (left out of the training)")
+    if not card["trained_on"]:
+        fail(f"no readable report in {corpus}: nothing to train on", 1)
     save_classifier(model, card, settings.models_dir)
     scores = card["cross_validation"]
     console.print(

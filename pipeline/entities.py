@@ -351,13 +351,6 @@ class EntityLinker:
 # --- the one factory ------------------------------------------------------------------------------
 
 
-def installed_version(spacy_model: str) -> str:
-    """Version of an installed spaCy pipeline (package or folder), or empty when there is none: a cache key part."""
-    if Path(spacy_model).is_dir():
-        return str(spacy.util.get_model_meta(Path(spacy_model)).get("version", ""))
-    return spacy.util.get_package_version(spacy_model) or ""
-
-
 def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language, str]:
     """Assemble the pipeline; returns it and a note on which statistical model (if any) it uses."""
     try:

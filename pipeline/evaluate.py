@@ -1,6 +1,6 @@
-"""Evaluation against the hand-made gold standards in `tests/gold/`: entity P/R/F1, theme accuracy.
+"""Evaluation against the hand-made gold standards in `tests/gold/`: entity P/R/F1, theme accuracy, lobbying acts.
 
-Entities are compared as distinct canonical entities per document and per pillar (ANNOTATION.md). A gold
+Entities are compared as distinct canonical entities per document and per pillar (docs/ANNOTATION.md). A gold
 name and a predicted one are the same entity when they resolve to the same identifier through the
 gazetteer, or else when their folded names are equal.
 """
@@ -18,6 +18,7 @@ from pipeline.clean import clean_text
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
 from pipeline.entities import ENTITY_TYPES, KnowledgeBase, Mention, find_mentions, fold, load_knowledge_base
 from pipeline.run import nlp_for, process_document
+from pipeline.structure import GENERAL
 from pipeline.tables import paragraph_frame
 from pipeline.themes import (
     ThemeKnowledge,
@@ -99,7 +100,7 @@ def predicted_frame(mentions: Iterable[Mention], pillar_of: Callable[[str], str]
     )
 
 
-def predicted_for_text(nlp: Language, text: str, pillar: str = "Algemeen") -> pd.DataFrame:
+def predicted_for_text(nlp: Language, text: str, pillar: str = GENERAL) -> pd.DataFrame:
     """Entities of a plain text (paragraphs separated by blank lines), cleaned as report text is."""
     paragraphs = [(str(i), clean_text(p)) for i, p in enumerate(re.split(r"\n\s*\n", text)) if p.strip()]
     return predicted_frame(find_mentions(nlp, paragraphs), lambda _: pillar)

@@ -20,6 +20,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfplumber.page import Page as PlumberPage
 from pdfplumber.utils.exceptions import PdfminerException
 
+from pipeline.config import DEFAULT_MAX_PAGES
 from pipeline.fingerprint import file_sha256
 
 log = logging.getLogger(__name__)
@@ -192,7 +193,7 @@ def check_signature(path: Path) -> None:
     raise PdfError("not_pdf", "not a PDF: the file has no %PDF- header" if head else "not a PDF: the file is empty")
 
 
-def read_pdf(path: Path, ocr: bool = True, max_pages: int = 1000) -> PdfDocument:
+def read_pdf(path: Path, ocr: bool = True, max_pages: int = DEFAULT_MAX_PAGES) -> PdfDocument:
     """Read every page of a PDF; pages that need OCR but cannot get it are kept, empty and marked.
 
     A page pdfminer cannot parse is kept as `unreadable` (with its error) so the other pages still count;

@@ -30,7 +30,7 @@ from pipeline.schema import TABLES, Vocabularies
 
 ENTITY_LISTS = {"organisation": "Organisaties", "law": "Wetten", "policy": "Beleidsdossiers"}
 CHANGED_ENTITIES = {"organisation": "Organisaties", "law": "Wetten"}
-PAGE_STATUS_NL = {"cover": "omslag", "toc": "inhoudsopgave", "blank": "leeg", "ocr_unavailable": "geen tekstlaag en geen OCR"}
+PAGE_STATUS_NL = {"cover": "omslag", "toc": "inhoudsopgave", "blank": "leeg", "ocr_unavailable": "geen tekstlaag en geen OCR", "unreadable": "onleesbaar"}
 TOP_SHIFTS = 5
 SEGMENT_LABEL_MIN_SHARE = 0.06
 UP_COLOUR, DOWN_COLOUR = "#1f6fb4", "#d2691e"
@@ -282,7 +282,7 @@ def shift_chart(year_from: int, year_to: int, shifts: Mapping[str, pd.DataFrame]
     return inline_svg(figure, prefix, titles)
 
 
-def mention_sentences(mentions: pd.DataFrame, texts: Mapping[str, str], pages: Mapping[str, int]) -> list[Sentence]:
+def mention_sentences(mentions: pd.DataFrame, texts: Mapping[str, str]) -> list[Sentence]:
     """Each mention as its sentence with the mention marked (found by offset, else by its first occurrence)."""
     sentences = []
     for row in records(mentions):
@@ -324,7 +324,7 @@ class Evidence:
     def entity_sentences(self, year: int, pillar: str, entity_type: str, name: str) -> list[Sentence]:
         m = self.mentions
         rows = m[(m["year"] == year) & (m["pillar"] == pillar) & (m["entity_type"] == entity_type) & ((m["canonical"] == name) | (m["entity_id"] == name))]
-        return mention_sentences(rows, self.texts, self.pages)
+        return mention_sentences(rows, self.texts)
 
 
 def year_view(year: int, tables: Mapping[str, pd.DataFrame], evidence: Evidence, vocab: Vocabularies, colours: Mapping[str, str]) -> YearView:

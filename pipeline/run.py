@@ -1,4 +1,5 @@
-"""Wiring: run the stages over a corpus and write the outputs. All file I/O of a run happens here."""
+"""Wiring: run the stages over a corpus and write the outputs (the stages load their own data files from
+`models/`; the corpus, the cache and the output folder are read and written here)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,15 @@ from spacy.language import Language
 
 from pipeline import compare, tables
 from pipeline.config import MODELS_DIR, RunOptions, Settings, find_pdfs
-from pipeline.entities import Mention, build_nlp, installed_version, mentions_in, parse_paragraphs
-from pipeline.fingerprint import file_sha256, files_digest, output_digests, run_fingerprint
+from pipeline.entities import Mention, build_nlp, mentions_in, parse_paragraphs
+from pipeline.fingerprint import (
+    PACKAGE_DIR,
+    file_sha256,
+    files_digest,
+    output_digests,
+    run_fingerprint,
+    spacy_model_version,
+)
 from pipeline.lobby import LobbyAct, lobby_acts_in
 from pipeline.manifest import environment, run_manifest, spacy_facts
 from pipeline.pdf import PdfError, read_pdf, tesseract_available
@@ -49,7 +57,6 @@ from pipeline.themes import (
 
 log = logging.getLogger(__name__)
 
-PACKAGE_DIR = Path(__file__).resolve().parent
 CACHE_INPUTS = {
     "structure": (("pdf", "clean", "structure"), ("pillars.csv", "sections.csv")),
     "nlp": (("clean", "entities", "lobby"), ("entities.csv", "curation.csv", "lobby_actors.csv", "patterns")),
@@ -139,7 +146,7 @@ def cache_key(parent: str, file_name: str, settings: Settings, stage: str) -> st
     if stage == "structure":
         parts |= {"file": file_name, "year": settings.year_overrides.get(file_name), "ocr": settings.ocr and tesseract_available(), "max_pages": settings.max_pages}
     else:
-        parts |= {"spacy_model": settings.spacy_model, "spacy_model_version": installed_version(settings.spacy_model)}
+        parts |= {"spacy_model": settings.spacy_model, "spacy_model_version": spacy_model_version(settings.spacy_model)}
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
@@ -215,13 +222,18 @@ def process_document(path: Path, settings: Settings, cache: DocumentCache | None
                 cache.save("nlp", nlp_key, analysed)
         mentions, acts, facts = analysed
         return DocumentResult(path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits))
-    except PdfError as error:
-        return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, error.kind, str(error))])
-    except YearError as error:
-        return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, "year", str(error))])
     except Exception as error:
-        log.debug("unexpected failure on %s", path.name, exc_info=True)
-        return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, "internal", f"unexpected {type(error).__name__}: {error}")])
+        log.debug("failure on %s", path.name, exc_info=True)
+        return DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
+
+
+def as_document_error(file_name: str, error: Exception) -> DocumentError:
+    """A PDF or year problem as its named kind; anything else is a bug in this tool, reported as `internal`."""
+    if isinstance(error, PdfError):
+        return DocumentError(file_name, None, error.kind, str(error))
+    if isinstance(error, YearError):
+        return DocumentError(file_name, None, "year", str(error))
+    return DocumentError(file_name, None, "internal", f"unexpected {type(error).__name__}: {error}")
 
 
 def check_years(reports: Sequence[Report]) -> list[DocumentError]:
@@ -317,16 +329,22 @@ def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFr
     return classify(model, paragraphs, knowledge), notes
 
 
-def train_themes(corpus: Path, settings: Settings, date: str) -> tuple[Pipeline, dict]:
-    """Train the theme classifier on the reports in `corpus` and score it by leaving out one section at a time."""
-    reports = [structure_document(path, settings) for path in find_pdfs(corpus)]
+def train_themes(corpus: Path, settings: Settings, date: str) -> tuple[Pipeline, dict, list[DocumentError]]:
+    """Train the theme classifier on the reports in `corpus` and score it by leaving out one section at a time;
+    reports that cannot be read are left out and returned as errors."""
+    reports, errors = [], []
+    for path in find_pdfs(corpus):
+        try:
+            reports.append(structure_document(path, settings))
+        except Exception as error:
+            errors.append(as_document_error(path.name, error))
     paragraphs = tables.paragraph_frame(reports)
     knowledge = load_theme_knowledge(settings.models_dir)
     training = training_set(paragraphs, knowledge)
     held_out = held_out_section_predictions(training, knowledge)
     scores = theme_scores(held_out["theme_id"], held_out["predicted"])
     card = model_card(training, scores, [f"{r.source_file} (sha256 {r.sha256})" for r in reports], date)
-    return fit_classifier(training, knowledge), card
+    return fit_classifier(training, knowledge), card, errors
 
 
 def build_tables(documents: Sequence[DocumentResult], paragraph_rows: pd.DataFrame, themes: pd.DataFrame) -> dict[str, pd.DataFrame]:

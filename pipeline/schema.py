@@ -21,7 +21,7 @@ from pipeline.tables import TABLE_COLUMNS
 
 # The table written outside `tables.py`, by the run's error handling.
 TABLES: dict[str, list[str]] = TABLE_COLUMNS | {"errors": ["doc", "page", "kind", "message"]}
-PAGE_STATUSES = ("text", "ocr", "cover", "toc", "blank", "ocr_unavailable")
+PAGE_STATUSES = ("text", "ocr", "cover", "toc", "blank", "ocr_unavailable", "unreadable")
 PARAGRAPH_SOURCES = ("text", "ocr")
 MENTION_METHODS = ("gazetteer", "rule", "model")
 COMPARISON_DIMENSIONS = ("theme", "organisation", "place", "law", "policy", "lobby_instrument")

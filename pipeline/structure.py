@@ -2,7 +2,7 @@
 
 Drops running headers/footers, the cover and the table of contents; reads multi-column pages
 column by column; finds headings by font size and weight; joins lines into paragraphs; and walks
-the headings to give every paragraph its pillar and section (ANNOTATION.md, "pillar and section").
+the headings to give every paragraph its pillar and section (docs/ANNOTATION.md, "pillar and section").
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import itertools
 import logging
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -396,7 +397,9 @@ def assign_sections(blocks: Sequence[Block], aliases: Aliases, doc_id: str, sour
 
 
 def doc_id_for(path: Path) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", path.stem.casefold()).strip("-") or "document"
+    """The file name as a lower-case ASCII slug, accents dropped, not their letters: `Één verslag` → `een-verslag`."""
+    ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.casefold()).strip("-") or "document"
 
 
 def detect_year(file_name: str, metadata: dict[str, str], title_page: str) -> int:

