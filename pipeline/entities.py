@@ -37,10 +37,6 @@ ENTITY_SPANS = "g40_entities"
 RULE_SPANS = "g40_rules"
 TITLE_SPANS = "g40_titles"
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
-LINK_PREFIXES = re.compile(
-    r"^(?:(?:het|de|een)\s+)?(?:(?:ministeries?|minister|staatssecretaris|wetsvoorstel(?:len)?|bureau|adviesbureau|organisatie)\s+(?:van\s+)?)?",
-    re.I,
-)
 QUOTES = "'\""
 HYPHEN_SPACING_RE = re.compile(r"\s*-\s*")
 SPACES_RE = re.compile(r"\s+")
@@ -105,16 +101,29 @@ class KnowledgeBase:
     curated: dict[tuple[str, str], str]
     dropped: set[tuple[str, str]]
     written: dict[tuple[str, str], str] = field(default_factory=dict)
+    type_words: dict[str, set[str]] = field(default_factory=dict)
     law_stems: dict[str, set[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        articles = "|".join(sorted(self.type_words.get("article", set())))
+        types = "|".join(sorted(set().union(*(self.type_words.get(role, set()) for role in ("ministry", "bill", "agency"))), key=len, reverse=True))
+        self.type_prefix = re.compile(rf"^(?:(?:{articles})\s+)?(?:(?:{types})\s+(?:van\s+)?)?", re.I)
         for (entity_type, alias), entity_id in self.aliases.items():
             if entity_type == "law":
-                self.law_stems.setdefault(entity_id, set()).update(law_stems(alias))
+                self.law_stems.setdefault(entity_id, set()).update(self.stems(alias))
+
+    def without_type_words(self, surface: str) -> str:
+        """`het ministerie van BZK` → `BZK`, `wetsvoorstel Regie volkshuisvesting` → `Regie volkshuisvesting`."""
+        return self.type_prefix.sub("", surface)
+
+    def stems(self, law_name: str) -> set[str]:
+        """Content-word stems of a law name: `Versterken regie op de volkshuisvesting` ~ `Wet versterking regie volkshuisvesting`."""
+        function_words = self.type_words.get("law_function_word", set()) | self.type_words.get("bill", set())
+        return {w[:7] for w in re.findall(r"[a-z0-9]+", fold(law_name)) if w not in function_words}
 
     def lookup(self, entity_type: str, surface: str) -> Entity | None:
         """Curation first, then the gazetteer names; both with and without type words (`ministerie van`)."""
-        for candidate in (fold(surface), fold(LINK_PREFIXES.sub("", surface))):
+        for candidate in (fold(surface), fold(self.without_type_words(surface))):
             entity_id = self.curated.get((entity_type, candidate)) or self.aliases.get((entity_type, candidate))
             if entity_id:
                 return self.entities[entity_id]
@@ -145,21 +154,20 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
             curated[(entity_type, fold(name))] = target_entity.entity_id
         else:
             raise ValueError(f"models/curation.csv: unknown action {action!r} (use alias, merge or drop)")
-    return KnowledgeBase(entities, aliases, curated, dropped, written)
+    return KnowledgeBase(entities, aliases, curated, dropped, written, load_type_words(models_dir))
 
 
-LAW_STOPWORDS = frozenset({"wet", "wetsvoorstel", "de", "het", "op", "van", "en", "voor", "tot", "in", "der"})
-
-
-def law_stems(name: str) -> set[str]:
-    """Content-word stems of a law name: `Versterken regie op de volkshuisvesting` ~ `Wet versterking regie volkshuisvesting`."""
-    words = re.findall(r"[a-z0-9]+", fold(name))
-    return {w[:7] for w in words if w not in LAW_STOPWORDS and not w.startswith("wetsvoorst")}
+def load_type_words(models_dir: Path) -> dict[str, set[str]]:
+    """Words that say what kind of name follows (`ministerie`, `wetsvoorstel`, `bureau`), by role (`models/type_words.csv`)."""
+    roles: dict[str, set[str]] = {}
+    for row in read_csv_rows(models_dir / "type_words.csv"):
+        roles.setdefault(row["role"], set()).add(row["word"])
+    return roles
 
 
 def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
     """A law written in other words: every content word of the mention occurs in exactly one known law."""
-    stems = law_stems(surface)
+    stems = kb.stems(surface)
     if not stems:
         return None
     candidates = [entity_id for entity_id, known in kb.law_stems.items() if stems <= known]
@@ -327,7 +335,7 @@ class EntityLinker:
         entity = self.kb.entities.get(curated or gazetteer_id) or self.kb.lookup(entity_type, surface)
         if entity is None and entity_type == "law":
             entity = match_law(surface, self.kb)
-            if entity is None and rule_id == "rule:bill" and not LINK_PREFIXES.sub("", surface)[:1].isupper():
+            if entity is None and rule_id == "rule:bill" and not self.kb.without_type_words(surface)[:1].isupper():
                 return None
         if entity is None:
             entity = self.new_entity(entity_type, surface)
@@ -335,10 +343,9 @@ class EntityLinker:
             return None
         return entity
 
-    @staticmethod
-    def new_entity(entity_type: str, surface: str) -> Entity:
+    def new_entity(self, entity_type: str, surface: str) -> Entity:
         """An entity not in the gazetteers, named by its surface without type words (`bureau`, `wetsvoorstel`)."""
-        name = LINK_PREFIXES.sub("", surface)
+        name = self.kb.without_type_words(surface)
         if entity_type == "organisation" and surface.lower().startswith("ministerie"):
             canonical = f"Ministerie van {name}"
         elif entity_type == "organisation" or (entity_type == "law" and name.startswith("Wet ")):

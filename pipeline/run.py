@@ -58,8 +58,8 @@ from pipeline.themes import (
 log = logging.getLogger(__name__)
 
 CACHE_INPUTS = {
-    "structure": (("pdf", "clean", "structure"), ("pillars.csv", "sections.csv")),
-    "nlp": (("clean", "entities", "lobby"), ("entities.csv", "curation.csv", "lobby_actors.csv", "patterns")),
+    "structure": (("pdf", "clean", "structure"), ("pillars.csv", "sections.csv", "heading_words.csv")),
+    "nlp": (("clean", "entities", "lobby"), ("entities.csv", "curation.csv", "type_words.csv", "lobby_actors.csv", "patterns")),
 }
 
 

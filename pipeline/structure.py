@@ -41,8 +41,6 @@ TERMINAL_PUNCTUATION = tuple(".!?:;'\")")
 BULLET_RE = re.compile(r"^[-–•▪●◦«»*]\s")
 TOC_ENTRY_RE = re.compile(r"\S.*\s\.*\s*\d{1,3}$")
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-REPORT_YEAR_RE = re.compile(r"(?:jaarverslag|jaarrapport|jaarbericht|annual report)\W+((?:19|20)\d{2})", re.I)
-SECTION_PREFIX_RE = re.compile(r"^(?:themagroepen|themagroep|thema|pijler)\s+", re.I)
 WORD_TOKEN_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 GENERAL = "Algemeen"
 
@@ -117,10 +115,15 @@ class Report:
 
 @dataclass(frozen=True)
 class Aliases:
-    """Alias tables from `models/`: heading text (casefolded) → canonical pillar or section."""
+    """What headings mean, from `models/`: heading text (casefolded) → canonical pillar or section, and the
+    words around names in headings and title pages (`models/heading_words.csv`)."""
 
     pillars: dict[str, str]
     sections: dict[str, str]
+    heading_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def words_pattern(self, role: str) -> str:
+        return "|".join(re.escape(w) for w in sorted(self.heading_words.get(role, ()), key=len, reverse=True)) or "(?!)"
 
 
 # --- words to lines ---------------------------------------------------------------------------
@@ -341,22 +344,26 @@ def load_aliases(models_dir: Path = MODELS_DIR) -> Aliases:
     """Pillar and section alias tables (`models/pillars.csv`, `models/sections.csv`)."""
     pillars = {alias_key(row["alias"]): row["pillar"] for row in read_csv_rows(models_dir / "pillars.csv")}
     sections = {alias_key(row["alias"]): row["section"] for row in read_csv_rows(models_dir / "sections.csv")}
-    return Aliases(pillars=pillars, sections=sections)
+    heading_words: dict[str, list[str]] = {}
+    for row in read_csv_rows(models_dir / "heading_words.csv"):
+        heading_words.setdefault(row["role"], []).append(row["word"])
+    return Aliases(pillars, sections, {role: tuple(words) for role, words in heading_words.items()})
 
 
 def pillar_of(heading: str, level: int, aliases: Aliases) -> str | None:
     """The pillar a heading opens: any alias for a top-level heading, `Pijler …`/`… pijler` at any level."""
     key = alias_key(heading)
-    names_pillar = key.startswith("pijler ") or key.endswith(" pijler")
-    if level != 1 and not names_pillar:
+    pillar_word = re.compile(rf"^(?:{aliases.words_pattern('pillar_word')})\s+|\s+(?:{aliases.words_pattern('pillar_word')})$")
+    if level != 1 and not pillar_word.search(key):
         return None
-    stripped = re.sub(r"^pijler |\s*pijler$", "", key)
+    stripped = pillar_word.sub("", key)
     return aliases.pillars.get(key) or aliases.pillars.get(stripped)
 
 
 def section_name(heading: str, aliases: Aliases) -> str:
     """`Thema Circulair bouwen: het ondertekenen van …` → `Circulair bouwen`, then the alias table."""
-    name = SECTION_PREFIX_RE.sub("", heading).split(":", 1)[0].strip(" -'\"")
+    prefix = re.compile(rf"^(?:{aliases.words_pattern('section_prefix')})\s+", re.I)
+    name = prefix.sub("", heading).split(":", 1)[0].strip(" -'\"")
     return aliases.sections.get(alias_key(name), name)
 
 
@@ -402,14 +409,18 @@ def doc_id_for(path: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.casefold()).strip("-") or "document"
 
 
-def detect_year(file_name: str, metadata: dict[str, str], title_page: str) -> int:
-    """The report year from file name, PDF metadata and title page; disagreement is an error, not a guess."""
+def detect_year(file_name: str, metadata: dict[str, str], title_page: str, report_titles: str) -> int:
+    """The report year from file name, PDF metadata and title page; disagreement is an error, not a guess.
+
+    `report_titles` is a regex alternation of title words (`Jaarverslag 2023`) that name the year outright.
+    """
+    report_year = re.compile(rf"(?:{report_titles})\W+((?:19|20)\d{{2}})", re.I)
     evidence: dict[str, set[int]] = {
         "file name": {int(y) for y in YEAR_RE.findall(Path(file_name).stem)},
         "PDF metadata": {
             int(y) for key in ("Title", "Subject", "Keywords") for y in YEAR_RE.findall(metadata.get(key, ""))
         },
-        "title page": {int(y) for y in REPORT_YEAR_RE.findall(title_page)}
+        "title page": {int(y) for y in report_year.findall(title_page)}
         or ({int(y) for y in YEAR_RE.findall(title_page)} if len(set(YEAR_RE.findall(title_page))) == 1 else set()),
     }
     claims = {source: years for source, years in evidence.items() if years}
@@ -451,7 +462,7 @@ def structure_report(pdf: PdfDocument, aliases: Aliases, year: int | None = None
         if removed:
             log.debug("page %d: removed %d header/footer lines", page.number, removed)
     cover_text = " ".join(line.text for line in laid_out[0][1]) if laid_out else ""
-    report_year = year if year is not None else detect_year(pdf.path.name, pdf.metadata, cover_text)
+    report_year = year if year is not None else detect_year(pdf.path.name, pdf.metadata, cover_text, aliases.words_pattern("report_title"))
     vocabulary = document_vocabulary(line for _, lines in kept for line in lines)
     blocks = build_blocks(kept, vocabulary)
     sources = {page.number: page.source for page in pdf.pages}

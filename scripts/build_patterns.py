@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 import spacy
 
 from pipeline.config import MODELS_DIR, read_csv_rows
-from pipeline.entities import customise_tokenizer, fold, is_acronym, needs_exact_case, slug
+from pipeline.entities import customise_tokenizer, fold, is_acronym, load_type_words, needs_exact_case, slug
 
 GAZETTEERS = MODELS_DIR / "gazetteers"
-MINISTRY_CONTEXT = ["minister", "ministerie", "ministers", "ministeries", "staatssecretaris", "staatssecretarissen"]
 
 
 @dataclass
@@ -64,7 +63,7 @@ def ambiguous_names() -> set[str]:
     return {row["name"] for row in read_csv_rows(GAZETTEERS / "ambiguous_names.csv")}
 
 
-def name_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str]) -> str | list[dict]:  # noqa: ANN001 - a spaCy tokenizer
+def name_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str], ministry_words: list[str]) -> str | list[dict]:  # noqa: ANN001 - a spaCy tokenizer
     """A phrase pattern (the folded name, matched on `NORM` by spaCy's PhraseMatcher) where the name needs
     nothing else; a token pattern for ambiguous names and for ministries named in context.
 
@@ -88,13 +87,14 @@ def name_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str]) -> 
     if alias in ambiguous:
         pattern[0]["IS_SENT_START"] = False
     if ministry_context:
-        pattern = [{"LOWER": {"IN": MINISTRY_CONTEXT}}, {"LOWER": "van"}, *pattern]
+        pattern = [{"LOWER": {"IN": ministry_words}}, {"LOWER": "van"}, *pattern]
     return pattern
 
 
 def main() -> None:
     nlp = customise_tokenizer(spacy.blank("nl"))
     ambiguous = ambiguous_names()
+    ministry_words = sorted(load_type_words(MODELS_DIR)["ministry"])
     seen: set[tuple[str, str]] = set()
     patterns = []
     rows = []
@@ -106,7 +106,7 @@ def main() -> None:
                 continue
             seen.add(key)
             names.append(name)
-            patterns.append({"label": record.entity_type, "id": record.entity_id, "pattern": name_pattern(name, record, nlp.tokenizer, ambiguous)})
+            patterns.append({"label": record.entity_type, "id": record.entity_id, "pattern": name_pattern(name, record, nlp.tokenizer, ambiguous, ministry_words)})
         rows.append([record.entity_id, record.entity_type, record.canonical, record.kind, ";".join(names[1:] if names[:1] == [record.canonical] else names), record.source])
     (MODELS_DIR / "patterns").mkdir(exist_ok=True)
     with (MODELS_DIR / "patterns" / "gazetteer.jsonl").open("w", encoding="utf-8") as handle:
