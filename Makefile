@@ -37,7 +37,7 @@ patterns: install
 train: install
 	$(BIN)/g40 train --corpus $(CORPUS)
 
-## Score entities and themes against the hand-made gold standard (tests/gold/) into OUT/evaluation.csv
+## Score entities, themes and lobbying acts against the hand-made gold standard (tests/gold/) into OUT/evaluation.csv
 evaluate: install
 	$(BIN)/g40 evaluate --out $(OUT) --spacy-model $(SPACY_MODEL)
 

@@ -394,6 +394,7 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
         config={
             "patterns_path": str(models_dir / "patterns" / "lobby.jsonl"),
             "actors_path": str(models_dir / "lobby_actors.csv"),
+            "targets_path": str(models_dir / "lobby_targets.csv"),
             "entity_spans_key": ENTITY_SPANS,
         },
     )

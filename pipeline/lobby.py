@@ -5,7 +5,9 @@ most specific instrument (lowest `rank`: a named document beats a meeting, a mee
 a document (`needs_addressee`) counts only when the sentence names the organisation it went to, so drafting
 or signing a paper is not an act, offering it is.
 The target is the organisation the act is addressed to (`aan`, `met`, `bij` … just before it), else the
-first other organisation in the sentence; the network itself (`models/lobby_actors.csv`) is never a target.
+first other organisation in the sentence, never the network itself (`models/lobby_actors.csv`) nor a
+partner it acted with (`samen met`, `via`). Words that name an addressee without a name (`Kamerleden`,
+`het kabinet`, `het ministerie` after a named ministry) come from `models/lobby_targets.csv`.
 The subject is the first law or policy dossier in the sentence. The component runs after the linker, so
 targets and subjects carry canonical names.
 """
@@ -54,44 +56,47 @@ class Instrument:
     default_config={
         "patterns_path": str(MODELS_DIR / "patterns" / "lobby.jsonl"),
         "actors_path": str(MODELS_DIR / "lobby_actors.csv"),
+        "targets_path": str(MODELS_DIR / "lobby_targets.csv"),
         "entity_spans_key": "g40_entities",
     },
 )
-def make_lobby_finder(nlp: Language, name: str, patterns_path: str, actors_path: str, entity_spans_key: str) -> LobbyFinder:
-    return LobbyFinder(nlp, Path(patterns_path), Path(actors_path), entity_spans_key)
+def make_lobby_finder(nlp: Language, name: str, patterns_path: str, actors_path: str, targets_path: str, entity_spans_key: str) -> LobbyFinder:
+    return LobbyFinder(nlp, Path(patterns_path), Path(actors_path), Path(targets_path), entity_spans_key)
 
 
 class LobbyFinder:
     """Marks each sentence that records a lobbying act as a span in `doc.spans["g40_lobby"]`."""
 
-    def __init__(self, nlp: Language, patterns_path: Path, actors_path: Path, entity_spans_key: str) -> None:
+    def __init__(self, nlp: Language, patterns_path: Path, actors_path: Path, targets_path: Path, entity_spans_key: str) -> None:
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.instruments: dict[str, Instrument] = {}
-        self.cues: set[str] = set()
+        self.cues: dict[str, str] = {}
         for entry in srsly.read_jsonl(patterns_path):
             self.matcher.add(entry["id"], [entry["pattern"]])
             if "instrument" in entry:
                 self.instruments[entry["id"]] = Instrument(int(entry["rank"]), entry["instrument"], bool(entry.get("needs_addressee")))
             else:
-                self.cues.add(entry["id"])
+                self.cues[entry["id"]] = entry["cue"]
         self.actors = {row["canonical"] for row in read_csv_rows(actors_path)}
+        self.addressees = {row["word"]: (row["canonical"], row["refers_back"] == "yes") for row in read_csv_rows(targets_path)}
         self.entity_spans_key = entity_spans_key
 
     def __call__(self, doc: Doc) -> Doc:
         found: dict[int, list[tuple[Instrument, int]]] = {}
-        cue_ends: list[int] = []
+        cue_ends: dict[str, list[int]] = {"target": [], "partner": []}
         for match_id, start, end in self.matcher(doc):
             key = doc.vocab.strings[match_id]
             if key in self.cues:
-                cue_ends.append(end)
+                cue_ends[self.cues[key]].append(end)
             else:
                 found.setdefault(doc[start].sent.start, []).append((self.instruments[key], start))
         acts = []
         for sentence in doc.sents:
             entities = [e for e in doc.spans[self.entity_spans_key] if sentence.start <= e.start < sentence.end]
-            cues = [c for c in cue_ends if sentence.start <= c < sentence.end]
+            candidates = self.addressed(doc, sentence, entities, cue_ends["partner"])
+            cues = [c for c in cue_ends["target"] if sentence.start <= c < sentence.end]
             for instrument, start in sorted(found.get(sentence.start, []), key=lambda item: (item[0].rank, item[1])):
-                target = self.target(entities, cues, start)
+                target = self.target(candidates, cues, start)
                 if target or not instrument.needs_addressee:
                     act = Span(doc, sentence.start, sentence.end, label=instrument.name)
                     act._.lobby_target = target
@@ -101,13 +106,28 @@ class LobbyFinder:
         doc.spans[LOBBY_SPANS] = acts
         return doc
 
-    def target(self, entities: list[Span], cue_ends: list[int], instrument_start: int) -> str:
-        """Prefer an organisation right after `aan`/`met`/… following the instrument word, then anywhere."""
-        addressed = [e for e in entities if e.label_ == "organisation" and e._.canonical not in self.actors]
-        after_cue = [e for e in addressed if any(0 <= e.start - end < CUE_WINDOW for end in cue_ends)]
-        after_instrument = [e for e in after_cue if e.start > instrument_start]
-        chosen = (after_instrument or after_cue or addressed)[:1]
-        return chosen[0]._.canonical if chosen else ""
+    def addressed(self, doc: Doc, sentence: Span, entities: list[Span], partner_cues: list[int]) -> list[tuple[int, str]]:
+        """(token, canonical) of what the sentence could address: organisations and addressee words, in
+        text order, without the network itself and without partners (`samen met de VNG`)."""
+        named = [(e.start, e._.canonical) for e in entities if e.label_ == "organisation" and e._.canonical not in self.actors]
+        inside = {i for e in entities for i in range(e.start, e.end)}
+        for token in sentence:
+            if token.lower_ not in self.addressees or token.i in inside:
+                continue
+            canonical, refers_back = self.addressees[token.lower_]
+            if refers_back:
+                earlier = [e._.canonical for e in doc.spans[self.entity_spans_key] if e.end <= token.i and e._.canonical.startswith(canonical)]
+                canonical = earlier[-1] if earlier else ""
+            if canonical:
+                named.append((token.i, canonical))
+        return sorted((start, name) for start, name in named if not any(0 <= start - end < CUE_WINDOW for end in partner_cues))
+
+    def target(self, candidates: list[tuple[int, str]], cue_ends: list[int], instrument_start: int) -> str:
+        """Prefer an addressee right after `aan`/`met`/… following the instrument word, then anywhere."""
+        after_cue = [c for c in candidates if any(0 <= c[0] - end < CUE_WINDOW for end in cue_ends)]
+        after_instrument = [c for c in after_cue if c[0] > instrument_start]
+        chosen = (after_instrument or after_cue or candidates)[:1]
+        return chosen[0][1] if chosen else ""
 
 
 def lobby_acts_in(doc: Doc, paragraph_id: str) -> Iterator[LobbyAct]:

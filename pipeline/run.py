@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 CACHE_INPUTS = {
     "structure": (("pdf", "clean", "structure"), ("pillars.csv", "sections.csv", "heading_words.csv")),
-    "nlp": (("clean", "entities", "lobby"), ("entities.csv", "curation.csv", "type_words.csv", "lobby_actors.csv", "patterns")),
+    "nlp": (("clean", "entities", "lobby"), ("entities.csv", "curation.csv", "type_words.csv", "lobby_actors.csv", "lobby_targets.csv", "patterns")),
 }
 
 

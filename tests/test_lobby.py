@@ -40,10 +40,8 @@ def acts(nlp, text: str) -> list[tuple[str, str, str]]:
             ("gesprek", "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties", ""),
         ),
         ("De G40 pleit voor structurele financiering en ontschotting van middelen.", ("pleidooi", "", "")),
-        (
-            "Ook hebben we via de VNG en Divosa input geleverd voor de uitwerking van de basisdienstverlening.",
-            ("inbreng", "Vereniging van Nederlandse Gemeenten", ""),
-        ),
+        ("Ook hebben we via de VNG en Divosa input geleverd voor de uitwerking van de basisdienstverlening.", ("inbreng", "", "")),
+        ("We stuurden onder andere de informateur en Kamerleden een pamflet over de propositie.", ("inbreng", "Tweede Kamer der Staten-Generaal", "")),
     ],
 )
 def test_lobbying_acts_from_the_2023_report(nlp, sentence, expected):
@@ -65,3 +63,12 @@ def test_drafting_signing_and_plain_description_are_not_acts(nlp, sentence):
 
 def test_the_network_itself_is_never_the_target(nlp):
     assert acts(nlp, "Het G40 Stedennetwerk voerde een lobby met de VNG.") == [("lobby", "Vereniging van Nederlandse Gemeenten", "")]
+
+
+def test_an_unnamed_ministry_is_the_one_named_before_and_partners_are_not_targets(nlp):
+    text = "De G40 sprak met het ministerie van SZW over werk. Met het ministerie wordt ook gesproken over de Participatiewet."
+    assert acts(nlp, text) == [
+        ("gesprek", "Ministerie van Sociale Zaken en Werkgelegenheid", ""),
+        ("gesprek", "Ministerie van Sociale Zaken en Werkgelegenheid", "Participatiewet"),
+    ]
+    assert acts(nlp, "Samen met de VNG voerden we een lobby richting het kabinet.") == [("lobby", "Rijksoverheid", "")]
