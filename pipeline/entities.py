@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -399,6 +400,19 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
         },
     )
     return nlp, note
+
+
+def pipeline_facts(nlp: Language, requested: str, note: str) -> dict[str, Any]:
+    """Which spaCy pipeline ran: the statistical model (None when the run used rules only) and its components."""
+    statistical = any(getattr(component, "is_trainable", False) for _, component in nlp.pipeline)
+    meta = nlp.meta
+    return {
+        "requested": requested,
+        "model": f"{meta['lang']}_{meta['name']}" if statistical else None,
+        "model_version": meta["version"] if statistical else None,
+        "components": list(nlp.pipe_names),
+        "note": note,
+    }
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from spacy.language import Language
 
 from pipeline.clean import clean_text
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
+from pipeline.document import nlp_for, process_document
 from pipeline.entities import ENTITY_TYPES, KnowledgeBase, Mention, find_mentions, fold, load_knowledge_base
-from pipeline.run import nlp_for, process_document
 from pipeline.structure import GENERAL
 from pipeline.tables import paragraph_frame
 from pipeline.themes import (

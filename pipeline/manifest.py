@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from spacy.language import Language
 
 if TYPE_CHECKING:
     from pipeline.run import RunResult
@@ -42,19 +41,6 @@ def environment() -> dict[str, Any]:
         "python": {"version": platform.python_version(), "implementation": platform.python_implementation()},
         "platform": platform.platform(),
         "packages": packages,
-    }
-
-
-def spacy_facts(nlp: Language, requested: str, note: str) -> dict[str, Any]:
-    """Which spaCy pipeline ran: the statistical model (None when the run used rules only) and its components."""
-    statistical = any(getattr(component, "is_trainable", False) for _, component in nlp.pipeline)
-    meta = nlp.meta
-    return {
-        "requested": requested,
-        "model": f"{meta['lang']}_{meta['name']}" if statistical else None,
-        "model_version": meta["version"] if statistical else None,
-        "components": list(nlp.pipe_names),
-        "note": note,
     }
 
 

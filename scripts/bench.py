@@ -28,9 +28,10 @@ from rich.table import Table
 
 from pipeline import tables
 from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, RunOptions, Settings
+from pipeline.document import DocumentResult, analyse_report, nlp_for
 from pipeline.pdf import ocr_page, read_pdf, tesseract_available
 from pipeline.report import render_report
-from pipeline.run import DocumentResult, analyse_report, assign_themes, build_tables, extract_corpus, nlp_for
+from pipeline.run import assign_themes, build_tables, extract_corpus
 from pipeline.schema import load_vocabularies
 from pipeline.structure import load_aliases, structure_report
 

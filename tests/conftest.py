@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import PROJ_ROOT, Settings
-from pipeline.run import structure_document
+from pipeline.document import structure_document
 from pipeline.structure import Report
 
 SHIPPED_PDF = PROJ_ROOT / "corpus" / "g40-jaarverslag-2023.pdf"

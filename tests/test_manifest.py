@@ -12,8 +12,9 @@ import pandas as pd
 import spacy
 
 from pipeline.config import Settings
+from pipeline.document import DocumentError
 from pipeline.manifest import environment, run_manifest
-from pipeline.run import DocumentError, RunResult, errors_table
+from pipeline.run import RunResult, errors_table
 from tests.conftest import SHIPPED_PDF
 
 

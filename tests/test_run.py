@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 from pipeline import tables
 from pipeline.cli import app
 from pipeline.config import MODELS_DIR, RunOptions, Settings
-from pipeline.run import extract_corpus, process_document, write_outputs
+from pipeline.document import process_document
+from pipeline.run import extract_corpus, write_outputs
 from tests.conftest import SHIPPED_PDF, Text, body_lines, make_pdf
 
 runner = CliRunner()
