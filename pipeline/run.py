@@ -125,8 +125,13 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
             cluster.close()
     elif options.jobs > 1 and len(paths) > 1:
         with ProcessPoolExecutor(max_workers=options.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            for done in as_completed([pool.submit(process_document, path, settings, cache) for path in paths]):
-                yield done.result()
+            futures = {pool.submit(process_document, path, settings, cache): path for path in paths}
+            for done in as_completed(futures):
+                try:
+                    yield done.result()
+                except Exception as error:
+                    name = futures[done].name
+                    yield DocumentResult(name, None, errors=[as_document_error(name, RuntimeError(f"the worker process failed ({type(error).__name__}: {error})"))])
     else:
         for path in paths:
             yield process_document(path, settings, cache)
