@@ -19,7 +19,7 @@ from pipeline.document import structure_document
 from pipeline.structure import Report
 
 SHIPPED_PDF = PROJ_ROOT / "corpus" / "g40-jaarverslag-2023.pdf"
-SEED_TEXT = PROJ_ROOT.parent / "shared" / "seed" / "g40-jaarverslag-2023.txt"
+SEED_TEXT = PROJ_ROOT / "tests" / "gold" / "seed_g40_jaarverslag_2023.txt"
 IN_CI = os.environ.get("CI") == "true"
 
 
