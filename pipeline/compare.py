@@ -19,7 +19,6 @@ from pipeline.tables import TABLE_COLUMNS, tidy
 
 PER_WORDS = 10_000
 DECIMALS = 2
-TEXT_COLUMNS = ["pillar", "theme", "entity_type", "canonical", "entity_id", "instrument"]
 OBSERVATION_COLUMNS = ["year", "pillar", "dimension", "key", "entity_id", "value", "count"]
 ONE_YEAR_NOTE = "comparison needs a second year: none written"
 

@@ -131,7 +131,7 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
                     yield done.result()
                 except Exception as error:
                     name = futures[done].name
-                    yield DocumentResult(name, None, errors=[as_document_error(name, RuntimeError(f"the worker process failed ({type(error).__name__}: {error})"))])
+                    yield DocumentResult(name, None, errors=[as_document_error(name, error)])
     else:
         for path in paths:
             yield process_document(path, settings, cache)
@@ -295,13 +295,12 @@ def add_comparison(frames: dict[str, pd.DataFrame]) -> list[str]:
     return compare.comparison_notes(inputs["paragraphs"])
 
 
-def compare_outputs(out: Path) -> list[str]:
+def compare_outputs(out: Path, models_dir: Path = MODELS_DIR) -> list[str]:
     """Recompute `comparison.csv` from the tables in `out`; with one year, write none (and drop a stale one)."""
-    missing = [f"{name}.csv" for name in COMPARISON_INPUTS if not (out / f"{name}.csv").exists()]
+    read = read_tables(out, load_vocabularies(models_dir))
+    missing = [f"{name}.csv" for name in COMPARISON_INPUTS if name not in read]
     if missing:
         raise FileNotFoundError(f"{out} lacks {', '.join(missing)}: run `g40 extract --out {out}` first")
-    text = dict.fromkeys(compare.TEXT_COLUMNS, str)
-    read = {name: pd.read_csv(out / f"{name}.csv", keep_default_na=False, dtype=text) for name in COMPARISON_INPUTS}
     notes = add_comparison(read)
     if "comparison" in read:
         staged = out / ".comparison.csv.tmp"
