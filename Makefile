@@ -45,14 +45,15 @@ evaluate: install
 bench: install
 	$(BIN)/python scripts/bench.py
 
-## Run the test suite
+## Run the test suite (unit, then integration) with the coverage floor of pyproject.toml
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --cov --cov-report=term
 
-## Lint (ruff) and type-check (mypy)
+## Lint (ruff, with docstring and line-length rules), type-check (mypy) and check the import contracts (no cycles)
 lint: install
 	$(BIN)/ruff check pipeline tests scripts
 	$(BIN)/mypy pipeline
+	$(BIN)/lint-imports
 
 ## Install the statistical Dutch spaCy model (needs internet access to the spaCy model releases)
 spacy-model: install

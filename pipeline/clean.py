@@ -27,6 +27,7 @@ SPACES_RE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 
 @lru_cache(maxsize=65536)
 def zipf(word: str) -> float:
+    """How common a Dutch word is (wordfreq's Zipf scale, 0 for unknown words)."""
     return zipf_frequency(word, LANGUAGE)
 
 
@@ -51,6 +52,7 @@ def normalise_characters(text: str) -> str:
 
 
 def normalise_whitespace(text: str) -> str:
+    """Every run of spaces (also non-breaking and thin ones) as one space, trimmed."""
     return SPACES_RE.sub(" ", text).strip()
 
 

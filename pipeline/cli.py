@@ -28,9 +28,11 @@ from pipeline.config import (
     Settings,
     find_pdfs,
 )
-from pipeline.fingerprint import previous_run, run_fingerprint
+from pipeline.flow.fingerprint import previous_run, run_fingerprint
 
-app = typer.Typer(help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True)
+app = typer.Typer(
+    help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True
+)
 console = Console(stderr=True)
 
 CorpusOption = Annotated[Path, typer.Option("--corpus", help="Folder with the report PDFs, one report per year.")]
@@ -39,6 +41,8 @@ QuietOption = Annotated[bool, typer.Option("--quiet", help="Only print errors an
 
 
 class Executor(StrEnum):
+    """Where documents are processed: this machine or a Dask cluster."""
+
     local = "local"
     dask = "dask"
 
@@ -66,41 +70,90 @@ def parse_years(values: list[str], corpus: Path) -> dict[str, int]:
 def extract(
     corpus: CorpusOption = DEFAULT_CORPUS,
     out: OutOption = DEFAULT_OUT,
-    spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline name or path; falls back to rules only when it is not installed.")] = DEFAULT_SPACY_MODEL,
-    year: Annotated[list[str] | None, typer.Option("--year", help="Set a report's year explicitly: FILE=YEAR (repeatable).")] = None,
-    no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer (they are listed as skipped).")] = False,
-    jobs: Annotated[int, typer.Option("--jobs", min=1, help="Documents processed in parallel (default: all cores).")] = os.cpu_count() or 1,
-    executor: Annotated[Executor, typer.Option("--executor", help="local: this machine's cores; dask: a Dask cluster (--scheduler, or a local one).")] = Executor.local,
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
-    cache: Annotated[Path, typer.Option("--cache", help="Folder for per-document results, reused when the PDF, code and data files are unchanged.")] = DEFAULT_CACHE,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Process every document from scratch and keep nothing.")] = False,
-    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")] = DEFAULT_MAX_PAGES,
-    keep_going: Annotated[bool, typer.Option("--keep-going", help="Exit 0 even when some documents failed (they are still listed in errors.csv).")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Run even when the outputs are up to date with the corpus, models, code and options.")] = False,
+    spacy_model: Annotated[
+        str,
+        typer.Option(
+            "--spacy-model", help="spaCy pipeline name or path; falls back to rules only when it is not installed."
+        ),
+    ] = DEFAULT_SPACY_MODEL,
+    year: Annotated[
+        list[str] | None, typer.Option("--year", help="Set a report's year explicitly: FILE=YEAR (repeatable).")
+    ] = None,
+    no_ocr: Annotated[
+        bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer (they are listed as skipped).")
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", min=1, help="Documents processed in parallel (default: all cores).")
+    ] = os.cpu_count() or 1,
+    executor: Annotated[
+        Executor,
+        typer.Option(
+            "--executor", help="local: this machine's cores; dask: a Dask cluster (--scheduler, or a local one)."
+        ),
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    cache: Annotated[
+        Path,
+        typer.Option(
+            "--cache", help="Folder for per-document results, reused when the PDF, code and data files are unchanged."
+        ),
+    ] = DEFAULT_CACHE,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Process every document from scratch and keep nothing.")
+    ] = False,
+    max_pages: Annotated[
+        int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")
+    ] = DEFAULT_MAX_PAGES,
+    keep_going: Annotated[
+        bool,
+        typer.Option(
+            "--keep-going", help="Exit 0 even when some documents failed (they are still listed in errors.csv)."
+        ),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Run even when the outputs are up to date with the corpus, models, code and options."
+        ),
+    ] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Extract paragraphs, entities, lobbying acts and themes from every PDF in the corpus into tidy CSV tables, report.html, run.json and datapackage.json."""
+    """Extract paragraphs, entities, lobbying acts and themes from every PDF in the corpus into tidy CSV
+    tables, report.html, run.json and datapackage.json."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     if not corpus.is_dir():
         fail(f"corpus folder {corpus} does not exist", 2)
-    settings = Settings(spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or [], corpus), max_pages=max_pages)
+    settings = Settings(
+        spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or [], corpus), max_pages=max_pages
+    )
     previous = None if force else previous_run(out, run_fingerprint(corpus, settings))
     if previous is not None:
         failed_before = len({row["doc"] for row in previous["failed"]})
-        console.print(f"outputs in {out} are up to date with the corpus, models, code and options (run of {previous['finished']}): nothing to do (--force reruns)")
+        console.print(
+            f"outputs in {out} are up to date with the corpus, models, code and options "
+            f"(run of {previous['finished']}): nothing to do (--force reruns)"
+        )
         if failed_before and not keep_going:
             raise typer.Exit(1)
         return
-    from pipeline import run
+    from pipeline.flow.corpus import extract_corpus
+    from pipeline.flow.outputs import OutputLocked, output_lock, write_outputs
 
     options = RunOptions(jobs=jobs, executor=executor.value, scheduler=scheduler, cache_dir=None if no_cache else cache)
     try:
-        with run.output_lock(out), Progress(transient=True, console=console, disable=quiet or not console.is_terminal) as bar:
+        with (
+            output_lock(out),
+            Progress(transient=True, console=console, disable=quiet or not console.is_terminal) as bar,
+        ):
             task = bar.add_task("reading", total=len(find_pdfs(corpus)))
-            result = run.extract_corpus(corpus, settings, options, progress=lambda step, done: bar.update(task, description=step, advance=done))
+            result = extract_corpus(
+                corpus, settings, options, progress=lambda step, done: bar.update(task, description=step, advance=done)
+            )
             bar.update(task, description="writing tables and report")
-            run.write_outputs(result, out)
-    except run.OutputLocked as error:
+            write_outputs(result, out)
+    except OutputLocked as error:
         fail(str(error), 3)
     if not quiet:
         for note in result.notes:
@@ -117,6 +170,7 @@ def extract(
 
 
 def fail(message: str, code: int) -> NoReturn:
+    """Print an error and exit with `code`."""
     console.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
 
@@ -124,17 +178,19 @@ def fail(message: str, code: int) -> NoReturn:
 @app.command()
 def train(
     corpus: CorpusOption = DEFAULT_CORPUS,
-    year: Annotated[list[str] | None, typer.Option("--year", help="Set a report's year explicitly: FILE=YEAR (repeatable).")] = None,
+    year: Annotated[
+        list[str] | None, typer.Option("--year", help="Set a report's year explicitly: FILE=YEAR (repeatable).")
+    ] = None,
     no_ocr: Annotated[bool, typer.Option("--no-ocr", help="Do not OCR pages without a text layer.")] = False,
 ) -> None:
     """Train the theme classifier on the corpus (weak labels from models/theme_map.csv) and save it with its model card in models/."""
-    from pipeline.run import train_themes
+    from pipeline.flow.corpus import train_on_corpus
     from pipeline.themes import save_classifier
 
     if not corpus.is_dir():
         fail(f"corpus folder {corpus} does not exist", 2)
     settings = Settings(ocr=not no_ocr, year_overrides=parse_years(year or [], corpus))
-    model, card, errors = train_themes(corpus, settings, date=datetime.now(UTC).date().isoformat())
+    model, card, errors = train_on_corpus(corpus, settings, date=datetime.now(UTC).date().isoformat())
     for problem in errors:
         console.print(f"[red]error:[/red] {problem.doc}: {problem.message} (left out of the training)")
     if not card["trained_on"]:
@@ -142,7 +198,8 @@ def train(
     save_classifier(model, card, settings.models_dir)
     scores = card["cross_validation"]
     console.print(
-        f"trained on {card['weakly_labelled_paragraphs']} paragraphs in {card['sections']} sections + {card['keyword_documents']} keywords; "
+        f"trained on {card['weakly_labelled_paragraphs']} paragraphs in {card['sections']} sections "
+        f"+ {card['keyword_documents']} keywords; "
         f"held-out sections: accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}; saved in {settings.models_dir}"
     )
 
@@ -150,7 +207,9 @@ def train(
 @app.command()
 def evaluate(
     out: OutOption = DEFAULT_OUT,
-    spacy_model: Annotated[str, typer.Option("--spacy-model", help="spaCy pipeline name or path.")] = DEFAULT_SPACY_MODEL,
+    spacy_model: Annotated[
+        str, typer.Option("--spacy-model", help="spaCy pipeline name or path.")
+    ] = DEFAULT_SPACY_MODEL,
 ) -> None:
     """Score entities and themes against tests/gold/ (the 2023 report and an independent news item) into evaluation.csv."""
     from pipeline.evaluate import evaluation_table
@@ -163,21 +222,24 @@ def evaluate(
     for row in shown.itertuples():
         console.print(f"{row.dataset:<12} {row.label:<13} F1 {row.value:.3f}  (gold entities: {row.support})")
     for row in table[table["task"].isin(["theme", "lobby"])].itertuples():
-        console.print(f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})")
+        console.print(
+            f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})"
+        )
 
 
 @app.command()
 def compare(out: OutOption = DEFAULT_OUT) -> None:
-    """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into comparison.csv, and rebuild the report."""
-    from pipeline import run
+    """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into
+    comparison.csv, and rebuild the report."""
+    from pipeline.flow.outputs import OutputLocked, compare_outputs, output_lock, write_report
 
     try:
-        with run.output_lock(out):
-            notes = run.compare_outputs(out)
-            run.write_report(out)
+        with output_lock(out):
+            notes = compare_outputs(out)
+            write_report(out)
     except FileNotFoundError as error:
         fail(str(error), 2)
-    except run.OutputLocked as error:
+    except OutputLocked as error:
         fail(str(error), 3)
     for note in notes:
         console.print(f"[cyan]note:[/cyan] {note}")
@@ -188,19 +250,22 @@ def compare(out: OutOption = DEFAULT_OUT) -> None:
 @app.command()
 def report(out: OutOption = DEFAULT_OUT) -> None:
     """Rebuild report.html and datapackage.json from the CSV tables in --out (after editing them, or a changed template)."""
-    from pipeline import run
+    from pipeline.flow.outputs import OutputLocked, output_lock, write_report
 
     if not (out / "documents.csv").is_file():
         fail(f"no tables in {out}: run `g40 extract --out {out}` first", 2)
     try:
-        with run.output_lock(out):
-            found = run.write_report(out)
-    except run.OutputLocked as error:
+        with output_lock(out):
+            found = write_report(out)
+    except OutputLocked as error:
         fail(str(error), 3)
-    console.print(f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}")
+    console.print(
+        f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}"
+    )
 
 
 def main() -> None:
+    """The `g40` console script."""
     app()
 
 

@@ -15,12 +15,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from pipeline.tables import TABLE_COLUMNS, tidy
+from pipeline.columns import TABLE_COLUMNS
+from pipeline.tables import tidy
 
 PER_WORDS = 10_000
 DECIMALS = 2
 OBSERVATION_COLUMNS = ["year", "pillar", "dimension", "key", "entity_id", "value", "count"]
 ONE_YEAR_NOTE = "comparison needs a second year: none written"
+COMPARISON_INPUTS = ["focus", "entities", "lobby_actions", "paragraphs"]
 
 
 def year_pairs(years: Iterable[int]) -> list[tuple[int, int]]:
@@ -56,7 +58,9 @@ def entity_observations(entities: pd.DataFrame, words: pd.Series) -> pd.DataFram
     mentioned canonical (ties by name).
     """
     keys = ["year", "pillar", "entity_type", "entity_id"]
-    ordered = entities.sort_values([*keys, "mentions", "canonical"], ascending=[True] * 4 + [False, True], kind="mergesort")
+    ordered = entities.sort_values(
+        [*keys, "mentions", "canonical"], ascending=[True] * 4 + [False, True], kind="mergesort"
+    )
     frame = ordered.groupby(keys, as_index=False, sort=True).agg(key=("canonical", "first"), count=("mentions", "sum"))
     frame = frame.rename(columns={"entity_type": "dimension"})
     return frame.assign(value=PER_WORDS * share_of_pillar(frame["count"], frame, words))[OBSERVATION_COLUMNS]
@@ -65,14 +69,22 @@ def entity_observations(entities: pd.DataFrame, words: pd.Series) -> pd.DataFram
 def lobby_observations(lobby_actions: pd.DataFrame, words: pd.Series) -> pd.DataFrame:
     """Lobbying acts per instrument per 10,000 words of the pillar."""
     frame = lobby_actions.groupby(["year", "pillar", "instrument"], as_index=False, sort=True).size()
-    frame = frame.rename(columns={"instrument": "key", "size": "count"}).assign(dimension="lobby_instrument", entity_id="")
+    frame = frame.rename(columns={"instrument": "key", "size": "count"}).assign(
+        dimension="lobby_instrument", entity_id=""
+    )
     return frame.assign(value=PER_WORDS * share_of_pillar(frame["count"], frame, words))[OBSERVATION_COLUMNS]
 
 
-def observations(focus: pd.DataFrame, entities: pd.DataFrame, lobby_actions: pd.DataFrame, paragraphs: pd.DataFrame) -> pd.DataFrame:
+def observations(
+    focus: pd.DataFrame, entities: pd.DataFrame, lobby_actions: pd.DataFrame, paragraphs: pd.DataFrame
+) -> pd.DataFrame:
     """One row per year, pillar, dimension and key: the normalised value that is compared and its raw count."""
     words = pillar_words(paragraphs)
-    parts = [theme_observations(focus, words), entity_observations(entities, words), lobby_observations(lobby_actions, words)]
+    parts = [
+        theme_observations(focus, words),
+        entity_observations(entities, words),
+        lobby_observations(lobby_actions, words),
+    ]
     frame = pd.concat(parts, ignore_index=True)
     return frame.assign(value=frame["value"].astype(float).round(DECIMALS), count=frame["count"].astype(int))
 
@@ -97,18 +109,24 @@ def compare_pair(observed: pd.DataFrame, pillars: pd.Index, year_from: int, year
     sides = []
     for year in (year_from, year_to):
         rows = observed[(observed["year"] == year) & observed["pillar"].isin(pillars)]
-        sides.append(rows.assign(match=rows["entity_id"].where(rows["entity_id"] != "", rows["key"])).drop(columns="year"))
+        sides.append(
+            rows.assign(match=rows["entity_id"].where(rows["entity_id"] != "", rows["key"])).drop(columns="year")
+        )
     merged = sides[0].merge(sides[1], on=match, how="outer", suffixes=("_from", "_to"), sort=True)
     merged["key"] = merged["key_from"].fillna(merged["key_to"])
     for suffix in ("from", "to"):
         merged[f"value_{suffix}"] = merged[f"value_{suffix}"].fillna(0.0)
         merged[f"count_{suffix}"] = merged[f"count_{suffix}"].fillna(0).astype(int)
     merged["delta"] = (merged["value_to"] - merged["value_from"]).round(DECIMALS)
-    merged["change"] = [change(*row) for row in zip(merged["count_from"], merged["count_to"], merged["delta"], strict=True)]
+    merged["change"] = [
+        change(*row) for row in zip(merged["count_from"], merged["count_to"], merged["delta"], strict=True)
+    ]
     return merged.assign(year_from=year_from, year_to=year_to)
 
 
-def comparison_table(focus: pd.DataFrame, entities: pd.DataFrame, lobby_actions: pd.DataFrame, paragraphs: pd.DataFrame) -> pd.DataFrame:
+def comparison_table(
+    focus: pd.DataFrame, entities: pd.DataFrame, lobby_actions: pd.DataFrame, paragraphs: pd.DataFrame
+) -> pd.DataFrame:
     """Every pair of years (`year_pairs`), per pillar present in both: themes, entities and lobbying instruments."""
     observed = observations(focus, entities, lobby_actions, paragraphs)
     present = pillar_words(paragraphs)
@@ -136,5 +154,15 @@ def comparison_notes(paragraphs: pd.DataFrame) -> list[str]:
             notes.append(f"no report for {missing}: {year_from} is compared with {year_to}")
         for pillar in sorted(pillars[year_from] ^ pillars[year_to]):
             has, lacks = (year_from, year_to) if pillar in pillars[year_from] else (year_to, year_from)
-            notes.append(f"comparison {year_from}-{year_to}: pillar {pillar} has no paragraphs in {lacks} (only in {has}): not compared")
+            notes.append(
+                f"comparison {year_from}-{year_to}: pillar {pillar} has no paragraphs in {lacks} (only in {has}): not compared"
+            )
     return notes
+
+
+def add_comparison(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """Add `comparison` to the tables when they hold two or more years; the notes say what is not compared."""
+    inputs = {name: frames[name] for name in COMPARISON_INPUTS}
+    if inputs["paragraphs"]["year"].nunique() >= 2:
+        frames["comparison"] = comparison_table(**inputs)
+    return comparison_notes(inputs["paragraphs"])

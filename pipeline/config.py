@@ -3,16 +3,30 @@ whether there is any work to do."""
 
 from __future__ import annotations
 
-import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PROJ_ROOT = Path(__file__).resolve().parents[1]
-MODELS_DIR = PROJ_ROOT / "models"
-DEFAULT_CORPUS = PROJ_ROOT / "corpus"
-DEFAULT_OUT = PROJ_ROOT / "outputs"
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJ_ROOT = PACKAGE_DIR.parent
+MODELS_ENV = "G40_MODELS"
+
+
+def default_models_dir() -> Path:
+    """`models/`: named by `G40_MODELS`, else inside the installed package, else beside it in a checkout."""
+    if os.environ.get(MODELS_ENV):
+        return Path(os.environ[MODELS_ENV])
+    packaged = PACKAGE_DIR / "models"
+    return packaged if packaged.is_dir() else PROJ_ROOT / "models"
+
+
+MODELS_DIR = default_models_dir()
+# In a checkout the corpus, outputs and cache sit beside the package; an installed tool works in the current folder.
+WORK_DIR = PROJ_ROOT if (PROJ_ROOT / "pyproject.toml").is_file() else Path()
+DEFAULT_CORPUS = WORK_DIR / "corpus"
+DEFAULT_OUT = WORK_DIR / "outputs"
 DEFAULT_SPACY_MODEL = "nl_core_news_sm"
-DEFAULT_CACHE = PROJ_ROOT / ".cache" / "g40"
+DEFAULT_CACHE = WORK_DIR / ".cache" / "g40"
 DEFAULT_MAX_PAGES = 1000
 
 
@@ -37,10 +51,6 @@ class RunOptions:
     cache_dir: Path | None = None
 
 
-def read_csv_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
 def find_pdfs(corpus: Path) -> list[Path]:
+    """The PDFs of a corpus folder, by name."""
     return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")

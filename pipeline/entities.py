@@ -9,17 +9,12 @@ and `models/curation.csv`.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokenizer import Tokenizer
@@ -27,20 +22,19 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, filter_spans
 
 from pipeline.clean import zipf
-from pipeline.config import MODELS_DIR, read_csv_rows
-from pipeline.lobby import make_lobby_finder  # noqa: F401  (registers the g40_lobby component)
+from pipeline.config import MODELS_DIR
+from pipeline.records import ENTITY_SPANS, ENTITY_TYPES
+from pipeline.resources import CurationRow, EntityRow, SpanPattern, TypeWord, read_rows
+from pipeline.textkeys import fold, slug
 
 log = logging.getLogger(__name__)
 
-ENTITY_TYPES = ("organisation", "place", "law", "policy")
+KNOWLEDGE_BASE_FILES = ("entities.csv", "curation.csv", "type_words.csv")
 MODEL_LABELS = {"ORG": "organisation", "GPE": "place", "LOC": "place", "LAW": "law"}
-ENTITY_SPANS = "g40_entities"
 RULE_SPANS = "g40_rules"
 TITLE_SPANS = "g40_titles"
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
 QUOTES = "'\""
-HYPHEN_SPACING_RE = re.compile(r"\s*-\s*")
-SPACES_RE = re.compile(r"\s+")
 VERY_FREQUENT_ZIPF = 6.0
 
 for name in ("canonical", "entity_id", "method"):
@@ -48,26 +42,14 @@ for name in ("canonical", "entity_id", "method"):
         Span.set_extension(name, default="")
 
 
-@lru_cache(maxsize=131072)
-def fold(text: str) -> str:
-    """Case, diacritics, apostrophe and hyphen-spacing insensitive key: `Oekraïne` = `Oekraine`."""
-    text = unicodedata.normalize("NFKD", text.replace("’", "'").replace("‘", "'"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    text = HYPHEN_SPACING_RE.sub("-", text)
-    return SPACES_RE.sub(" ", text).strip()
-
-
 def is_acronym(alias: str) -> bool:
+    """A short single word with two or more capitals: `VNG`, `IenW`, `BZK`."""
     return " " not in alias and len(alias) <= 6 and sum(c.isupper() for c in alias) >= 2
 
 
 def needs_exact_case(alias: str) -> bool:
     """Short or mixed-case acronyms (`BAM`, `RUG`, `IenW`) are also words in lower case: match them as written."""
     return is_acronym(alias) and (len(alias) <= 4 or not alias.isupper())
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 
 def customise_tokenizer(nlp: Language) -> Language:
@@ -78,16 +60,13 @@ def customise_tokenizer(nlp: Language) -> Language:
     return nlp
 
 
-def read_jsonl(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 # --- knowledge base -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Entity:
+    """A canonical entity: identifier, type and name."""
+
     entity_id: str
     entity_type: str
     canonical: str
@@ -107,7 +86,13 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         articles = "|".join(sorted(self.type_words.get("article", set())))
-        types = "|".join(sorted(set().union(*(self.type_words.get(role, set()) for role in ("ministry", "bill", "agency"))), key=len, reverse=True))
+        types = "|".join(
+            sorted(
+                set().union(*(self.type_words.get(role, set()) for role in ("ministry", "bill", "agency"))),
+                key=len,
+                reverse=True,
+            )
+        )
         self.type_prefix = re.compile(rf"^(?:(?:{articles})\s+)?(?:(?:{types})\s+(?:van\s+)?)?", re.I)
         for (entity_type, alias), entity_id in self.aliases.items():
             if entity_type == "law":
@@ -132,38 +117,52 @@ class KnowledgeBase:
 
 
 def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
+    """The canonical entities with their aliases, the curation file and the type words, validated."""
+    entities_file, curation_file, type_words_file = (models_dir / name for name in KNOWLEDGE_BASE_FILES)
+    entity_rows = read_rows(entities_file, EntityRow)
+    curation_rows = read_rows(curation_file, CurationRow)
+    type_word_rows = read_rows(type_words_file, TypeWord)
     entities: dict[str, Entity] = {}
     aliases: dict[tuple[str, str], str] = {}
     written: dict[tuple[str, str], str] = {}
-    for row in read_csv_rows(models_dir / "entities.csv"):
-        entity = Entity(row["entity_id"], row["entity_type"], row["canonical"])
+    for row in entity_rows.rows:
+        entity = Entity(row.entity_id, row.entity_type, row.canonical)
         entities[entity.entity_id] = entity
-        for alias in [row["canonical"], *filter(None, row["aliases"].split(";"))]:
+        for alias in row.names:
             aliases.setdefault((entity.entity_type, fold(alias)), entity.entity_id)
             written.setdefault((entity.entity_type, fold(alias)), alias)
     dropped: set[tuple[str, str]] = set()
     curated: dict[tuple[str, str], str] = {}
-    for row in read_csv_rows(models_dir / "curation.csv"):
-        action, entity_type, name, target = row["action"], row["entity_type"], row["name"], row["target"]
-        if action == "drop":
-            dropped.add((entity_type, fold(name)))
-        elif action in ("alias", "merge"):
-            target_entity = next((e for e in entities.values() if e.entity_type == entity_type and fold(e.canonical) == fold(target)), None)
-            if target_entity is None:
-                target_entity = Entity(f"{entity_type}:{slug(target)}", entity_type, target)
-                entities[target_entity.entity_id] = target_entity
-            curated[(entity_type, fold(name))] = target_entity.entity_id
-        else:
-            raise ValueError(f"models/curation.csv: unknown action {action!r} (use alias, merge or drop)")
-    return KnowledgeBase(entities, aliases, curated, dropped, written, load_type_words(models_dir))
+    for curation in curation_rows.rows:
+        if curation.action == "drop":
+            dropped.add((curation.entity_type, fold(curation.name)))
+            continue
+        target = next(
+            (
+                e
+                for e in entities.values()
+                if e.entity_type == curation.entity_type and fold(e.canonical) == fold(curation.target)
+            ),
+            None,
+        )
+        if target is None:
+            target = Entity(f"{curation.entity_type}:{slug(curation.target)}", curation.entity_type, curation.target)
+            entities[target.entity_id] = target
+        curated[(curation.entity_type, fold(curation.name))] = target.entity_id
+    return KnowledgeBase(entities, aliases, curated, dropped, written, type_words_by_role(type_word_rows.rows))
+
+
+def type_words_by_role(rows: Iterable[TypeWord]) -> dict[str, set[str]]:
+    """Words that say what kind of name follows (`ministerie`, `wetsvoorstel`, `bureau`), by role."""
+    roles: dict[str, set[str]] = {}
+    for row in rows:
+        roles.setdefault(row.role, set()).add(row.word)
+    return roles
 
 
 def load_type_words(models_dir: Path) -> dict[str, set[str]]:
-    """Words that say what kind of name follows (`ministerie`, `wetsvoorstel`, `bureau`), by role (`models/type_words.csv`)."""
-    roles: dict[str, set[str]] = {}
-    for row in read_csv_rows(models_dir / "type_words.csv"):
-        roles.setdefault(row["role"], set()).add(row["word"])
-    return roles
+    """`models/type_words.csv` by role."""
+    return type_words_by_role(read_rows(models_dir / "type_words.csv", TypeWord).rows)
 
 
 def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
@@ -190,13 +189,19 @@ def fold_norms(doc: Doc) -> Doc:
 def keep_quoted_titles_in_sentence(doc: Doc) -> Doc:
     """Undo a sentencizer split after `!`/`?` inside a quoted title: `het manifest 'Geen pleisters meer!' opgesteld`."""
     for token in doc[2:]:
-        if token.is_sent_start and token.text[:1].islower() and doc[token.i - 1].text in QUOTES and doc[token.i - 2].text in "!?":
+        if (
+            token.is_sent_start
+            and token.text[:1].islower()
+            and doc[token.i - 1].text in QUOTES
+            and doc[token.i - 2].text in "!?"
+        ):
             token.is_sent_start = False
     return doc
 
 
 @Language.factory("g40_titles", default_config={"patterns_path": str(MODELS_DIR / "patterns" / "titles.jsonl")})
 def make_title_finder(nlp: Language, name: str, patterns_path: str) -> TitleFinder:
+    """spaCy factory of the policy-title component."""
     return TitleFinder(nlp, Path(patterns_path))
 
 
@@ -209,10 +214,11 @@ class TitleFinder:
 
     def __init__(self, nlp: Language, patterns_path: Path) -> None:
         self.matcher = Matcher(nlp.vocab, validate=True)
-        for pattern in read_jsonl(patterns_path):
-            self.matcher.add(pattern["id"], [pattern["pattern"]])
+        for pattern in read_rows(patterns_path, SpanPattern).rows:
+            self.matcher.add(pattern.id, [pattern.pattern])  # type: ignore[list-item]
 
     def __call__(self, doc: Doc) -> Doc:
+        """Mark policy titles and put them in `doc.ents`, never over a law."""
         titles = []
         for match_id, start, end in self.matcher(doc):
             kind = doc.vocab.strings[match_id]
@@ -239,6 +245,7 @@ class TitleFinder:
 
     @staticmethod
     def title_spans(doc: Doc, kind: str, start: int, end: int) -> list[Span]:
+        """The title part of a match: between the quotes, after the trigger word, or all of it."""
         if kind.startswith("quoted"):
             quotes = [i for i in range(start, end) if doc[i].text in QUOTES]
             bounds = [(a + 1, b) for a, b in zip(quotes[::2], quotes[1::2], strict=False)]
@@ -246,7 +253,12 @@ class TitleFinder:
             bounds = [(start + 1 if kind.startswith("after-trigger") else start, end)]
         spans = []
         for first, last in bounds:
-            while last < len(doc) - 1 and doc[last].text == "-" and not doc[last - 1].whitespace_ and doc[last + 1].is_alpha:
+            while (
+                last < len(doc) - 1
+                and doc[last].text == "-"
+                and not doc[last - 1].whitespace_
+                and doc[last + 1].is_alpha
+            ):
                 last += 2
             while last > first and doc[last - 1].is_punct and doc[last - 1].text not in "!?":
                 last -= 1
@@ -261,6 +273,7 @@ def _overlaps(a: Span, b: Span) -> bool:
 
 @Language.factory("g40_linker", default_config={"models_dir": str(MODELS_DIR)})
 def make_linker(nlp: Language, name: str, models_dir: str) -> EntityLinker:
+    """spaCy factory of the entity linker."""
     return EntityLinker(nlp, load_knowledge_base(Path(models_dir)))
 
 
@@ -275,7 +288,9 @@ class EntityLinker:
     def __init__(self, nlp: Language, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.capitals = {
-            key: tuple(t.text[:1].isupper() for t in nlp.make_doc(alias)) for key, alias in kb.written.items() if key[0] != "law"
+            key: tuple(t.text[:1].isupper() for t in nlp.make_doc(alias))
+            for key, alias in kb.written.items()
+            if key[0] != "law"
         }
         self.exact = {key: alias for key, alias in kb.written.items() if needs_exact_case(alias)}
 
@@ -291,6 +306,7 @@ class EntityLinker:
         return all(token.is_lower for required, token in zip(capitals, ent, strict=True) if required)
 
     def __call__(self, doc: Doc) -> Doc:
+        """Link every entity of `doc.ents` into `doc.spans[ENTITY_SPANS]`."""
         from_rules = {(s.start, s.end, s.label_): s.id_ for s in doc.spans.get(RULE_SPANS, [])}
         from_titles = {(s.start, s.end) for s in doc.spans.get(TITLE_SPANS, [])}
         linked = []
@@ -328,6 +344,7 @@ class EntityLinker:
         return None
 
     def link(self, entity_type: str, surface: str, rule_id: str) -> Entity | None:
+        """The entity a mention names (curation, gazetteer, law words, or a new one), None when dropped."""
         surface = surface.strip(QUOTES + " ")
         if (entity_type, fold(surface)) in self.kb.dropped:
             return None
@@ -354,101 +371,3 @@ class EntityLinker:
         else:
             canonical = surface.rstrip(" .,;:")
         return Entity(f"{entity_type}:{slug(canonical)}", entity_type, canonical)
-
-
-# --- the one factory ------------------------------------------------------------------------------
-
-
-def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language, str]:
-    """Assemble the pipeline; returns it and a note on which statistical model (if any) it uses."""
-    try:
-        nlp = spacy.load(spacy_model, exclude=["lemmatizer", "morphologizer", "tagger", "attribute_ruler"])
-        note = f"spaCy model {spacy_model}"
-    except OSError:
-        nlp = spacy.blank("nl")
-        nlp.add_pipe("sentencizer")
-        note = f"{spacy_model} not installed: rules only (install it with `make spacy-model`)"
-    if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
-        if "sentencizer" not in nlp.pipe_names:
-            nlp.add_pipe("sentencizer", first=True)
-        nlp.add_pipe("g40_quote_sentences", after="sentencizer")
-    customise_tokenizer(nlp)
-    nlp.add_pipe("g40_fold_norms")
-    ruler = nlp.add_pipe(
-        "span_ruler",
-        name="g40_rules",
-        config={
-            "spans_key": RULE_SPANS,
-            "annotate_ents": True,
-            "ents_filter": {"@misc": "spacy.prioritize_new_ents_filter.v1"},
-            "overwrite": False,
-            "validate": True,
-            "phrase_matcher_attr": "NORM",
-        },
-    )
-    for pattern_file in ("gazetteer.jsonl", "rules.jsonl"):
-        ruler.add_patterns(read_jsonl(models_dir / "patterns" / pattern_file))  # type: ignore[attr-defined]
-    nlp.add_pipe("g40_titles", config={"patterns_path": str(models_dir / "patterns" / "titles.jsonl")})
-    nlp.add_pipe("g40_linker", config={"models_dir": str(models_dir)})
-    nlp.add_pipe(
-        "g40_lobby",
-        config={
-            "patterns_path": str(models_dir / "patterns" / "lobby.jsonl"),
-            "actors_path": str(models_dir / "lobby_actors.csv"),
-            "targets_path": str(models_dir / "lobby_targets.csv"),
-            "entity_spans_key": ENTITY_SPANS,
-        },
-    )
-    return nlp, note
-
-
-def pipeline_facts(nlp: Language, requested: str, note: str) -> dict[str, Any]:
-    """Which spaCy pipeline ran: the statistical model (None when the run used rules only) and its components."""
-    statistical = any(getattr(component, "is_trainable", False) for _, component in nlp.pipeline)
-    meta = nlp.meta
-    return {
-        "requested": requested,
-        "model": f"{meta['lang']}_{meta['name']}" if statistical else None,
-        "model_version": meta["version"] if statistical else None,
-        "components": list(nlp.pipe_names),
-        "note": note,
-    }
-
-
-@dataclass(frozen=True)
-class Mention:
-    paragraph_id: str
-    entity_type: str
-    surface: str
-    canonical: str
-    entity_id: str
-    start_char: int
-    end_char: int
-    method: str
-    sentence: str
-
-
-def mentions_in(doc: Doc, paragraph_id: str) -> Iterator[Mention]:
-    for span in doc.spans[ENTITY_SPANS]:
-        yield Mention(
-            paragraph_id=paragraph_id,
-            entity_type=span.label_,
-            surface=span.text,
-            canonical=span._.canonical,
-            entity_id=span._.entity_id,
-            start_char=span.start_char,
-            end_char=span.end_char,
-            method=span._.method,
-            sentence=span.sent.text,
-        )
-
-
-def parse_paragraphs(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Doc]]:
-    """Run the pipeline over (paragraph_id, text) pairs in batches (`nlp.pipe`)."""
-    items = list(paragraphs)
-    yield from zip((paragraph_id for paragraph_id, _ in items), nlp.pipe(text for _, text in items), strict=True)
-
-
-def find_mentions(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[Mention]:
-    for paragraph_id, doc in parse_paragraphs(nlp, paragraphs):
-        yield from mentions_in(doc, paragraph_id)

@@ -16,10 +16,13 @@ from spacy.language import Language
 
 from pipeline.clean import clean_text
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
-from pipeline.document import nlp_for, process_document
-from pipeline.entities import ENTITY_TYPES, KnowledgeBase, Mention, find_mentions, fold, load_knowledge_base
-from pipeline.structure import GENERAL
+from pipeline.entities import KnowledgeBase, load_knowledge_base
+from pipeline.flow.document import nlp_for, process_document
+from pipeline.metrics import precision_recall_f1
+from pipeline.nlp import find_mentions
+from pipeline.records import ENTITY_TYPES, GENERAL, Mention
 from pipeline.tables import paragraph_frame
+from pipeline.textkeys import fold, name_key
 from pipeline.themes import (
     ThemeKnowledge,
     classify,
@@ -36,39 +39,44 @@ EVALUATION_COLUMNS = ["dataset", "task", "scope", "pillar", "label", "metric", "
 
 
 def entity_key(entity_type: str, name: str, kb: KnowledgeBase) -> str:
+    """The gazetteer id of a name, else its folded words: gold and predicted names meet on this key."""
     entity = kb.lookup(entity_type, name)
     if entity is not None:
         return entity.entity_id
-    return re.sub(r"[^\w]+", " ", fold(name)).strip()
+    return name_key(name)
 
 
 def gold_entities(path: Path, kb: KnowledgeBase) -> pd.DataFrame:
     """Gold rows with every key (canonical and aliases) that identifies the entity."""
     gold = pd.read_csv(path, dtype=str, keep_default_na=False)
-    gold["keys"] = pd.Series([
-        {entity_key(t, n, kb) for n in [c, *filter(None, a.split(";"))]}
-        for t, c, a in zip(gold["entity_type"], gold["canonical"], gold["aliases"], strict=True)
-    ], index=gold.index, dtype=object)
+    gold["keys"] = pd.Series(
+        [
+            {entity_key(t, n, kb) for n in [c, *filter(None, a.split(";"))]}
+            for t, c, a in zip(gold["entity_type"], gold["canonical"], gold["aliases"], strict=True)
+        ],
+        index=gold.index,
+        dtype=object,
+    )
     return gold
 
 
 def prf(gold_keys: list[set[str]], predicted: set[str]) -> dict[str, float]:
-    matched = [keys for keys in gold_keys if keys & predicted]
-    all_gold = set().union(*gold_keys) if gold_keys else set()
-    tp, fn = len(matched), len(gold_keys) - len(matched)
-    fp = len(predicted - all_gold)
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1, "support": len(gold_keys)}
+    """Entity P/R/F1: a gold entity is found when any of its keys is predicted; a prediction is wrong when
+    it is no key of any gold entity."""
+    found = sum(1 for keys in gold_keys if keys & predicted)
+    wrong = len(predicted - (set().union(*gold_keys) if gold_keys else set()))
+    return {**precision_recall_f1(found, found + wrong, found, len(gold_keys)), "support": len(gold_keys)}
 
 
 def score_entities(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
     """P/R/F1 per entity type, for the whole document and for each pillar."""
-    predicted = predicted.assign(key=[entity_key(t, c, kb) for t, c in zip(predicted["entity_type"], predicted["canonical"], strict=True)])
+    predicted = predicted.assign(
+        key=[entity_key(t, c, kb) for t, c in zip(predicted["entity_type"], predicted["canonical"], strict=True)]
+    )
     rows = []
     scopes = [("document", "", gold, predicted)] + [
-        ("pillar", pillar, gold[gold["pillar"] == pillar], predicted[predicted["pillar"] == pillar]) for pillar in sorted(set(gold["pillar"]))
+        ("pillar", pillar, gold[gold["pillar"] == pillar], predicted[predicted["pillar"] == pillar])
+        for pillar in sorted(set(gold["pillar"]))
     ]
     for scope, pillar, gold_part, predicted_part in scopes:
         for entity_type in ENTITY_TYPES:
@@ -76,7 +84,18 @@ def score_entities(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame, kb
             keys = set(predicted_part[predicted_part["entity_type"] == entity_type]["key"])
             scores = prf(gold_keys, keys)
             for metric in ("precision", "recall", "f1"):
-                rows.append([dataset, "entities", scope, pillar, entity_type, metric, round(scores[metric], 4), scores["support"]])
+                rows.append(
+                    [
+                        dataset,
+                        "entities",
+                        scope,
+                        pillar,
+                        entity_type,
+                        metric,
+                        round(scores[metric], 4),
+                        scores["support"],
+                    ]
+                )
     return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
 
 
@@ -94,8 +113,12 @@ def _distinct(key_sets: Iterable[set[str]]) -> list[set[str]]:
 
 
 def predicted_frame(mentions: Iterable[Mention], pillar_of: Callable[[str], str]) -> pd.DataFrame:
+    """Mentions as (pillar, entity_type, canonical) rows."""
     return pd.DataFrame(
-        [{"pillar": pillar_of(m.paragraph_id), "entity_type": m.entity_type, "canonical": m.canonical} for m in mentions],
+        [
+            {"pillar": pillar_of(m.paragraph_id), "entity_type": m.entity_type, "canonical": m.canonical}
+            for m in mentions
+        ],
         columns=["pillar", "entity_type", "canonical"],
     )
 
@@ -135,12 +158,25 @@ def score_themes(dataset: str, paragraphs: pd.DataFrame, hand: pd.Series, knowle
         for metric, value in theme_scores(hand.loc[general["paragraph_id"]].to_numpy(), predicted.to_numpy()).items()
     ]
     return pd.DataFrame(
-        [{"dataset": dataset, "task": "theme", "scope": scope, "pillar": "", "label": "", "metric": m, "value": v, "support": n} for scope, m, v, n in rows],
+        [
+            {
+                "dataset": dataset,
+                "task": "theme",
+                "scope": scope,
+                "pillar": "",
+                "label": "",
+                "metric": m,
+                "value": v,
+                "support": n,
+            }
+            for scope, m, v, n in rows
+        ],
         columns=EVALUATION_COLUMNS,
     )
 
 
 def same_sentence(a: str, b: str) -> bool:
+    """Two sentence strings are the same act sentence when one contains the other (words only)."""
     a, b = fold(re.sub(r"\W+", " ", a)), fold(re.sub(r"\W+", " ", b))
     return a in b or b in a
 
@@ -155,19 +191,32 @@ def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame) -> pd
         if g["paragraph_id"] == p["paragraph_id"] and same_sentence(str(g["sentence"]), str(p["sentence"]))
     ]
     found_gold, found_predicted = {i for i, _ in pairs}, {j for _, j in pairs}
-    precision = len(found_predicted) / len(predicted) if len(predicted) else 1.0
-    recall = len(found_gold) / len(gold) if len(gold) else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    detection = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+    scores = precision_recall_f1(len(found_predicted), len(predicted), len(found_gold), len(gold))
+    detection = {metric: round(value, 4) for metric, value in scores.items()}
 
     def agrees(field: str) -> float:
-        hits = [fold(str(predicted_acts[j][field])) in {fold(v) for v in str(gold_acts[i][field]).split(";")} for i, j in pairs]
+        hits = [
+            fold(str(predicted_acts[j][field])) in {fold(v) for v in str(gold_acts[i][field]).split(";")}
+            for i, j in pairs
+        ]
         return round(sum(hits) / len(hits), 4) if hits else 0.0
 
     rows = [("detection", metric, value, len(gold)) for metric, value in detection.items()]
     rows += [(field, "accuracy", agrees(field), len(pairs)) for field in ("instrument", "target", "subject")]
     return pd.DataFrame(
-        [{"dataset": dataset, "task": "lobby", "scope": scope, "pillar": "", "label": "", "metric": m, "value": v, "support": n} for scope, m, v, n in rows],
+        [
+            {
+                "dataset": dataset,
+                "task": "lobby",
+                "scope": scope,
+                "pillar": "",
+                "label": "",
+                "metric": m,
+                "value": v,
+                "support": n,
+            }
+            for scope, m, v, n in rows
+        ],
         columns=EVALUATION_COLUMNS,
     )
 
@@ -189,8 +238,14 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
         [
             score_entities("report-2023", report, gold_entities(GOLD_DIR / "entities_2023.csv", kb), kb),
             score_entities("news-2025", news, gold_entities(GOLD_DIR / "entities_news_g40_2025.csv", kb), kb),
-            score_themes("report-2023", paragraphs, hand_theme_labels(GOLD_DIR / "themes_2023.csv", paragraphs), knowledge),
-            score_lobby("report-2023", pd.DataFrame([a.__dict__ for a in document.lobby_acts]), pd.read_csv(GOLD_DIR / "lobby_2023.csv", dtype=str, keep_default_na=False)),
+            score_themes(
+                "report-2023", paragraphs, hand_theme_labels(GOLD_DIR / "themes_2023.csv", paragraphs), knowledge
+            ),
+            score_lobby(
+                "report-2023",
+                pd.DataFrame([a.__dict__ for a in document.lobby_acts]),
+                pd.read_csv(GOLD_DIR / "lobby_2023.csv", dtype=str, keep_default_na=False),
+            ),
         ],
         ignore_index=True,
     )

@@ -14,32 +14,23 @@ targets and subjects carry canonical names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import srsly
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
-from pipeline.config import MODELS_DIR, read_csv_rows
+from pipeline.config import MODELS_DIR
+from pipeline.records import ENTITY_SPANS, LOBBY_SPANS
+from pipeline.resources import LobbyActor, LobbyPattern, LobbyTarget, read_rows
 
-LOBBY_SPANS = "g40_lobby"
+FACTORY = "g40_lobby"
 CUE_WINDOW = 5
 
 for name in ("lobby_target", "lobby_subject"):
     if not Span.has_extension(name):
         Span.set_extension(name, default="")
-
-
-@dataclass(frozen=True)
-class LobbyAct:
-    paragraph_id: str
-    instrument: str
-    target: str
-    subject: str
-    sentence: str
 
 
 @dataclass(frozen=True)
@@ -52,36 +43,45 @@ class Instrument:
 
 
 @Language.factory(
-    "g40_lobby",
+    FACTORY,
     default_config={
         "patterns_path": str(MODELS_DIR / "patterns" / "lobby.jsonl"),
         "actors_path": str(MODELS_DIR / "lobby_actors.csv"),
         "targets_path": str(MODELS_DIR / "lobby_targets.csv"),
-        "entity_spans_key": "g40_entities",
+        "entity_spans_key": ENTITY_SPANS,
     },
 )
-def make_lobby_finder(nlp: Language, name: str, patterns_path: str, actors_path: str, targets_path: str, entity_spans_key: str) -> LobbyFinder:
+def make_lobby_finder(
+    nlp: Language, name: str, patterns_path: str, actors_path: str, targets_path: str, entity_spans_key: str
+) -> LobbyFinder:
+    """spaCy factory of the lobbying-act component."""
     return LobbyFinder(nlp, Path(patterns_path), Path(actors_path), Path(targets_path), entity_spans_key)
 
 
 class LobbyFinder:
     """Marks each sentence that records a lobbying act as a span in `doc.spans["g40_lobby"]`."""
 
-    def __init__(self, nlp: Language, patterns_path: Path, actors_path: Path, targets_path: Path, entity_spans_key: str) -> None:
+    def __init__(
+        self, nlp: Language, patterns_path: Path, actors_path: Path, targets_path: Path, entity_spans_key: str
+    ) -> None:
         self.matcher = Matcher(nlp.vocab, validate=True)
         self.instruments: dict[str, Instrument] = {}
         self.cues: dict[str, str] = {}
-        for entry in srsly.read_jsonl(patterns_path):
-            self.matcher.add(entry["id"], [entry["pattern"]])
-            if "instrument" in entry:
-                self.instruments[entry["id"]] = Instrument(int(entry["rank"]), entry["instrument"], bool(entry.get("needs_addressee")))
-            else:
-                self.cues[entry["id"]] = entry["cue"]
-        self.actors = {row["canonical"] for row in read_csv_rows(actors_path)}
-        self.addressees = {row["word"]: (row["canonical"], row["refers_back"] == "yes") for row in read_csv_rows(targets_path)}
+        patterns = read_rows(patterns_path, LobbyPattern)
+        for entry in patterns.rows:
+            self.matcher.add(entry.id, [entry.pattern])
+            if entry.instrument is not None and entry.rank is not None:
+                self.instruments[entry.id] = Instrument(entry.rank, entry.instrument, entry.needs_addressee)
+            elif entry.cue is not None:
+                self.cues[entry.id] = entry.cue
+        self.actors = {row.canonical for row in read_rows(actors_path, LobbyActor).rows}
+        self.addressees = {
+            row.word: (row.canonical, row.refers_back) for row in read_rows(targets_path, LobbyTarget).rows
+        }
         self.entity_spans_key = entity_spans_key
 
     def __call__(self, doc: Doc) -> Doc:
+        """Mark the act sentences of `doc` with their instrument, target and subject."""
         found: dict[int, list[tuple[Instrument, int]]] = {}
         cue_ends: dict[str, list[int]] = {"target": [], "partner": []}
         for match_id, start, end in self.matcher(doc):
@@ -106,21 +106,33 @@ class LobbyFinder:
         doc.spans[LOBBY_SPANS] = acts
         return doc
 
-    def addressed(self, doc: Doc, sentence: Span, entities: list[Span], partner_cues: list[int]) -> list[tuple[int, str]]:
+    def addressed(
+        self, doc: Doc, sentence: Span, entities: list[Span], partner_cues: list[int]
+    ) -> list[tuple[int, str]]:
         """(token, canonical) of what the sentence could address: organisations and addressee words, in
         text order, without the network itself and without partners (`samen met de VNG`)."""
-        named = [(e.start, e._.canonical) for e in entities if e.label_ == "organisation" and e._.canonical not in self.actors]
+        named = [
+            (e.start, e._.canonical)
+            for e in entities
+            if e.label_ == "organisation" and e._.canonical not in self.actors
+        ]
         inside = {i for e in entities for i in range(e.start, e.end)}
         for token in sentence:
             if token.lower_ not in self.addressees or token.i in inside:
                 continue
             canonical, refers_back = self.addressees[token.lower_]
             if refers_back:
-                earlier = [e._.canonical for e in doc.spans[self.entity_spans_key] if e.end <= token.i and e._.canonical.startswith(canonical)]
+                earlier = [
+                    e._.canonical
+                    for e in doc.spans[self.entity_spans_key]
+                    if e.end <= token.i and e._.canonical.startswith(canonical)
+                ]
                 canonical = earlier[-1] if earlier else ""
             if canonical:
                 named.append((token.i, canonical))
-        return sorted((start, name) for start, name in named if not any(0 <= start - end < CUE_WINDOW for end in partner_cues))
+        return sorted(
+            (start, name) for start, name in named if not any(0 <= start - end < CUE_WINDOW for end in partner_cues)
+        )
 
     def target(self, candidates: list[tuple[int, str]], cue_ends: list[int], instrument_start: int) -> str:
         """Prefer an addressee right after `aan`/`met`/… following the instrument word, then anywhere."""
@@ -128,8 +140,3 @@ class LobbyFinder:
         after_instrument = [c for c in after_cue if c[0] > instrument_start]
         chosen = (after_instrument or after_cue or candidates)[:1]
         return chosen[0][1] if chosen else ""
-
-
-def lobby_acts_in(doc: Doc, paragraph_id: str) -> Iterator[LobbyAct]:
-    for span in doc.spans[LOBBY_SPANS]:
-        yield LobbyAct(paragraph_id, span.label_, span._.lobby_target, span._.lobby_subject, span.text.strip())

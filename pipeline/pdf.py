@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import logging
 import shutil
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +20,8 @@ from pdfplumber.page import Page as PlumberPage
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.config import DEFAULT_MAX_PAGES
-from pipeline.fingerprint import file_sha256
+from pipeline.files import file_sha256
+from pipeline.records import ErrorKind, Page, PdfDocument, Word
 
 log = logging.getLogger(__name__)
 
@@ -32,57 +32,23 @@ MAX_DAMAGED_GLYPH_SHARE = 0.05
 BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
 PDF_SIGNATURE = b"%PDF-"
 SIGNATURE_WINDOW = 1024
-OTHER_FORMATS = {b"PK\x03\x04": "a ZIP container (a Word .docx?)", b"\xd0\xcf\x11\xe0": "an old Office file (a Word .doc?)", b"{\\rtf": "an RTF document"}
+OTHER_FORMATS = {
+    b"PK\x03\x04": "a ZIP container (a Word .docx?)",
+    b"\xd0\xcf\x11\xe0": "an old Office file (a Word .doc?)",
+    b"{\\rtf": "an RTF document",
+}
 
 
 class PdfError(Exception):
     """A file that cannot be read as a report PDF; `kind` names the problem for errors.csv."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: ErrorKind, message: str) -> None:
         super().__init__(message)
         self.kind = kind
 
 
-@dataclass(frozen=True)
-class Word:
-    """One word with its box (PDF points, top-left origin) and font style."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-
-
-@dataclass
-class Page:
-    """The words of one page and how they were obtained (`text`, `ocr`, `ocr_unavailable`, `blank`, `unreadable`)."""
-
-    number: int
-    width: float
-    height: float
-    words: list[Word]
-    links: list[str]
-    source: str
-
-
-@dataclass
-class PdfDocument:
-    path: Path
-    sha256: str
-    metadata: dict[str, str]
-    pages: list[Page]
-    warnings: list[str] = field(default_factory=list)
-    page_errors: list[tuple[int, str]] = field(default_factory=list)
-
-    @property
-    def n_pages(self) -> int:
-        return len(self.pages)
-
-
 def is_bold(fontname: str) -> bool:
+    """Bold, black, heavy, semibold or demi font names count as bold (headings)."""
     return any(marker in fontname.lower() for marker in BOLD_MARKERS)
 
 
@@ -125,11 +91,13 @@ def page_needs_ocr(page: PlumberPage) -> bool:
 
 
 def page_links(page: PlumberPage) -> list[str]:
+    """The URIs of a page's hyperlinks."""
     return [str(link["uri"]) for link in page.hyperlinks if link.get("uri")]
 
 
 @cache
 def tesseract_available() -> bool:
+    """True where the `tesseract` binary and its Dutch model are installed."""
     if shutil.which("tesseract") is None:
         return False
     try:
@@ -169,6 +137,7 @@ def ocr_page(path: Path, page_index: int) -> list[Word]:
 
 
 def read_page(path: Path, index: int, page: PlumberPage, ocr: bool, warnings: list[str]) -> Page:
+    """One page's words from its text layer, or by OCR where the text layer is unusable."""
     number = index + 1
     width, height = float(page.width), float(page.height)
     links = page_links(page)
@@ -184,13 +153,16 @@ def read_page(path: Path, index: int, page: PlumberPage, ocr: bool, warnings: li
 
 
 def check_signature(path: Path) -> None:
+    """Refuse a file without a `%PDF-` header near its start, naming what it looks like instead."""
     head = path.read_bytes()[:SIGNATURE_WINDOW]
     if PDF_SIGNATURE in head:
         return
     for signature, what in OTHER_FORMATS.items():
         if head.startswith(signature):
-            raise PdfError("not_pdf", f"not a PDF: the file is {what} renamed to .pdf")
-    raise PdfError("not_pdf", "not a PDF: the file has no %PDF- header" if head else "not a PDF: the file is empty")
+            raise PdfError(ErrorKind.NOT_PDF, f"not a PDF: the file is {what} renamed to .pdf")
+    raise PdfError(
+        ErrorKind.NOT_PDF, "not a PDF: the file has no %PDF- header" if head else "not a PDF: the file is empty"
+    )
 
 
 def read_pdf(path: Path, ocr: bool = True, max_pages: int = DEFAULT_MAX_PAGES) -> PdfDocument:
@@ -208,9 +180,12 @@ def read_pdf(path: Path, ocr: bool = True, max_pages: int = DEFAULT_MAX_PAGES) -
                 warnings.append("encrypted with an empty user password: read without one")
             n_pages = len(pdf.pages)
             if n_pages == 0:
-                raise PdfError("zero_pages", "the PDF has no pages")
+                raise PdfError(ErrorKind.ZERO_PAGES, "the PDF has no pages")
             if n_pages > max_pages:
-                raise PdfError("too_large", f"{n_pages} pages, more than the limit of {max_pages} (raise it with --max-pages)")
+                raise PdfError(
+                    ErrorKind.TOO_LARGE,
+                    f"{n_pages} pages, more than the limit of {max_pages} (raise it with --max-pages)",
+                )
             metadata = {str(k): str(v) for k, v in (pdf.metadata or {}).items()}
             pages = []
             for i, page in enumerate(pdf.pages):
@@ -224,6 +199,11 @@ def read_pdf(path: Path, ocr: bool = True, max_pages: int = DEFAULT_MAX_PAGES) -
     except Exception as error:
         cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
         if isinstance(cause, PDFPasswordIncorrect):
-            raise PdfError("encrypted", "encrypted PDF that needs a password: remove the password or export an unprotected copy") from error
-        raise PdfError("corrupt", f"corrupt or truncated PDF ({type(cause).__name__}: {cause})") from error
-    return PdfDocument(path=path, sha256=file_sha256(path), metadata=metadata, pages=pages, warnings=warnings, page_errors=page_errors)
+            raise PdfError(
+                ErrorKind.ENCRYPTED,
+                "encrypted PDF that needs a password: remove the password or export an unprotected copy",
+            ) from error
+        raise PdfError(ErrorKind.CORRUPT, f"corrupt or truncated PDF ({type(cause).__name__}: {cause})") from error
+    return PdfDocument(
+        path=path, sha256=file_sha256(path), metadata=metadata, pages=pages, warnings=warnings, page_errors=page_errors
+    )

@@ -25,12 +25,18 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 from matplotlib.typing import RcKeyType
 
-from pipeline.entities import slug
 from pipeline.schema import TABLES, Vocabularies
+from pipeline.textkeys import slug
 
 ENTITY_LISTS = {"organisation": "Organisaties", "law": "Wetten", "policy": "Beleidsdossiers"}
 CHANGED_ENTITIES = {"organisation": "Organisaties", "law": "Wetten"}
-PAGE_STATUS_NL = {"cover": "omslag", "toc": "inhoudsopgave", "blank": "leeg", "ocr_unavailable": "geen tekstlaag en geen OCR", "unreadable": "onleesbaar"}
+PAGE_STATUS_NL = {
+    "cover": "omslag",
+    "toc": "inhoudsopgave",
+    "blank": "leeg",
+    "ocr_unavailable": "geen tekstlaag en geen OCR",
+    "unreadable": "onleesbaar",
+}
 TOP_SHIFTS = 5
 SEGMENT_LABEL_MIN_SHARE = 0.06
 UP_COLOUR, DOWN_COLOUR = "#1f6fb4", "#d2691e"
@@ -47,6 +53,8 @@ CHART_STYLE: dict[RcKeyType, Any] = {
 
 @dataclass(frozen=True)
 class Act:
+    """A lobbying act as the report shows it."""
+
     instrument: str
     target: str
     subject: str
@@ -55,6 +63,8 @@ class Act:
 
 @dataclass(frozen=True)
 class Paragraph:
+    """A paragraph as the report shows it, with its acts."""
+
     paragraph_id: str
     page: int
     heading: str
@@ -77,6 +87,8 @@ class Sentence:
 
 @dataclass(frozen=True)
 class ThemeRow:
+    """One theme of a pillar's mix, with the paragraphs behind it."""
+
     anchor: str
     label: str
     colour: str
@@ -89,6 +101,8 @@ class ThemeRow:
 
 @dataclass(frozen=True)
 class EntityRow:
+    """One entity of a pillar's top list, with its mention sentences."""
+
     anchor: str
     name: str
     sentences: list[Sentence]
@@ -96,6 +110,8 @@ class EntityRow:
 
 @dataclass(frozen=True)
 class PillarView:
+    """A pillar's themes and entities in one year."""
+
     name: str
     anchor: str
     themes: list[ThemeRow]
@@ -104,6 +120,8 @@ class PillarView:
 
 @dataclass(frozen=True)
 class LobbyRow:
+    """One row of the lobbying-acts table."""
+
     pillar: str
     instrument: str
     target: str
@@ -116,6 +134,8 @@ class LobbyRow:
 
 @dataclass(frozen=True)
 class YearView:
+    """Everything the report shows of one year."""
+
     year: int
     chart: Markup | None
     pillars: list[PillarView]
@@ -124,6 +144,8 @@ class YearView:
 
 @dataclass(frozen=True)
 class EntityChanges:
+    """Entities new in or gone from a pillar between two years."""
+
     pillar: str
     label: str
     new: list[EntityRow]
@@ -132,6 +154,8 @@ class EntityChanges:
 
 @dataclass(frozen=True)
 class ComparisonView:
+    """The comparison of two years."""
+
     year_from: int
     year_to: int
     chart: Markup | None
@@ -173,11 +197,13 @@ def theme_colours(vocab: Vocabularies) -> dict[str, str]:
 
 
 def ink_on(colour: str) -> str:
+    """Black or white text, whichever reads better on `colour`."""
     red, green, blue = to_rgb(colour)
     return "#000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.55 else "#ffffff"
 
 
 def theme_anchor(year: int, pillar: str, theme: str) -> str:
+    """The HTML id of a theme's paragraph list."""
     return f"thema-{year}-{slug(pillar)}-{theme}"
 
 
@@ -194,10 +220,12 @@ def frame(tables: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame:
 
 
 def records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with missing values as None."""
     return [{str(k): v for k, v in row.items()} for row in table.to_dict("records")]
 
 
 def ordered_pillars(present: Iterable[str], vocab: Vocabularies) -> list[str]:
+    """The pillars present, in the report's reading order."""
     names = set(present)
     return [p for p in vocab.pillars if p in names] + sorted(names - set(vocab.pillars))
 
@@ -212,14 +240,20 @@ def inline_svg(figure: Figure, prefix: str, titles: Mapping[str, str]) -> Markup
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S).replace(' target="_blank"', "")
     ids = set(re.findall(r' id="([^"]+)"', svg))
-    svg = re.sub(r'(url\(#|xlink:href="#)([^)"]+)', lambda m: m.group(1) + (f"{prefix}-{m.group(2)}" if m.group(2) in ids else m.group(2)), svg)
+    svg = re.sub(
+        r'(url\(#|xlink:href="#)([^)"]+)',
+        lambda m: m.group(1) + (f"{prefix}-{m.group(2)}" if m.group(2) in ids else m.group(2)),
+        svg,
+    )
     svg = re.sub(r' id="([^"]+)"', lambda m: f' id="{prefix}-{m.group(1)}"', svg)
     for gid, title in titles.items():
         svg = svg.replace(f'<g id="{prefix}-{gid}">', f'<g id="{prefix}-{gid}"><title>{escape(title)}</title>', 1)
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
-def theme_mix_chart(year: int, focus: pd.DataFrame, pillars: list[str], vocab: Vocabularies, colours: Mapping[str, str]) -> Markup:
+def theme_mix_chart(
+    year: int, focus: pd.DataFrame, pillars: list[str], vocab: Vocabularies, colours: Mapping[str, str]
+) -> Markup:
     """Stacked bars: per pillar the share of its words per theme; each segment links to its paragraphs."""
     prefix = f"mix-{year}"
     titles: dict[str, str] = {}
@@ -233,13 +267,23 @@ def theme_mix_chart(year: int, focus: pd.DataFrame, pillars: list[str], vocab: V
             for theme in [t for t in vocab.themes if t in shares] + sorted(set(shares) - set(vocab.themes)):
                 share = shares[theme]
                 colour = colours.get(theme, "#999999")
-                bar = axes.barh(row_number, share * 100, left=left * 100, color=colour, edgecolor="white", linewidth=0.8, height=0.7)[0]
+                bar = axes.barh(
+                    row_number, share * 100, left=left * 100, color=colour, edgecolor="white", linewidth=0.8, height=0.7
+                )[0]
                 gid = f"seg-{row_number}-{theme}"
                 bar.set_url("#" + theme_anchor(year, pillar, theme))
                 bar.set_gid(gid)
                 titles[gid] = f"{pillar} · {vocab.themes.get(theme, theme)}: {percent(share)} (klik voor de alinea's)"
                 if share >= SEGMENT_LABEL_MIN_SHARE:
-                    axes.text((left + share / 2) * 100, row_number, f"{share * 100:.0f}%", ha="center", va="center", fontsize=8.5, color=ink_on(colour))
+                    axes.text(
+                        (left + share / 2) * 100,
+                        row_number,
+                        f"{share * 100:.0f}%",
+                        ha="center",
+                        va="center",
+                        fontsize=8.5,
+                        color=ink_on(colour),
+                    )
                 left += share
         axes.set_yticks(range(len(pillars)), pillars)
         axes.invert_yaxis()
@@ -258,27 +302,53 @@ def shift_chart(year_from: int, year_to: int, shifts: Mapping[str, pd.DataFrame]
     prefix = f"shift-{year_from}-{year_to}"
     titles: dict[str, str] = {}
     with matplotlib.rc_context(CHART_STYLE):
-        figure = Figure(figsize=(9.5, 0.3 * sum(len(rows) for rows in shifts.values()) + 0.7 * len(shifts) + 0.6), layout="constrained")
-        grid = figure.subplots(len(shifts), 1, sharex=True, squeeze=False, height_ratios=[max(len(rows), 1) + 1 for rows in shifts.values()])
+        figure = Figure(
+            figsize=(9.5, 0.3 * sum(len(rows) for rows in shifts.values()) + 0.7 * len(shifts) + 0.6),
+            layout="constrained",
+        )
+        grid = figure.subplots(
+            len(shifts),
+            1,
+            sharex=True,
+            squeeze=False,
+            height_ratios=[max(len(rows), 1) + 1 for rows in shifts.values()],
+        )
         limit = max(float(rows["delta"].abs().max()) for rows in shifts.values()) * 100 * 1.25 + 2
         for axes, (pillar, rows) in zip(grid[:, 0], shifts.items(), strict=True):
             labels = [vocab.themes.get(t, t) for t in rows["key"]]
-            bars = axes.barh(range(len(rows)), rows["delta"] * 100, color=[UP_COLOUR if d > 0 else DOWN_COLOUR for d in rows["delta"]], height=0.65)
+            bars = axes.barh(
+                range(len(rows)),
+                rows["delta"] * 100,
+                color=[UP_COLOUR if d > 0 else DOWN_COLOUR for d in rows["delta"]],
+                height=0.65,
+            )
             for number, (bar, row) in enumerate(zip(bars, records(rows), strict=True)):
                 year = year_from if row["change"] == "dropped" else year_to
                 theme, delta = str(row["key"]), float(row["delta"])
                 gid = f"bar-{slug(pillar)}-{number}"
                 bar.set_url("#" + theme_anchor(year, pillar, theme))
                 bar.set_gid(gid)
-                titles[gid] = f"{pillar} · {vocab.themes.get(theme, theme)}: {percent(as_share(row['value_from']))} → {percent(as_share(row['value_to']))} ({points(delta)})"
-                axes.text(delta * 100, number, f" {delta * 100:+.1f} ".replace(".", ","), ha="left" if delta > 0 else "right", va="center", fontsize=8.5)
+                titles[gid] = (
+                    f"{pillar} · {vocab.themes.get(theme, theme)}: {percent(as_share(row['value_from']))}"
+                    f" → {percent(as_share(row['value_to']))} ({points(delta)})"
+                )
+                axes.text(
+                    delta * 100,
+                    number,
+                    f" {delta * 100:+.1f} ".replace(".", ","),
+                    ha="left" if delta > 0 else "right",
+                    va="center",
+                    fontsize=8.5,
+                )
             axes.set_yticks(range(len(rows)), labels)
             axes.invert_yaxis()
             axes.axvline(0, color="#444444", linewidth=0.8)
             axes.set_title(pillar, loc="left")
             axes.set_xlim(-limit, limit)
         grid[-1, 0].xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+.0f}".replace("+0", "0")))
-        grid[-1, 0].set_xlabel(f"verschil in aandeel van de woorden van de pijler, in procentpunten ({year_from} → {year_to})")
+        grid[-1, 0].set_xlabel(
+            f"verschil in aandeel van de woorden van de pijler, in procentpunten ({year_from} → {year_to})"
+        )
     return inline_svg(figure, prefix, titles)
 
 
@@ -295,7 +365,9 @@ def mention_sentences(mentions: pd.DataFrame, texts: Mapping[str, str]) -> list[
             sentences.append(Sentence(paragraph_id, int(row["page"]), sentence, "", ""))
         else:
             end = start + len(surface)
-            sentences.append(Sentence(paragraph_id, int(row["page"]), sentence[:start], sentence[start:end], sentence[end:]))
+            sentences.append(
+                Sentence(paragraph_id, int(row["page"]), sentence[:start], sentence[start:end], sentence[end:])
+            )
     return sentences
 
 
@@ -307,27 +379,48 @@ class Evidence:
         self.mentions = frame(tables, "mentions")
         self.lobby = frame(tables, "lobby_actions")
         self.texts = dict(zip(self.paragraphs["paragraph_id"], self.paragraphs["text"], strict=True))
-        self.pages = {str(k): int(v) for k, v in zip(self.paragraphs["paragraph_id"], self.paragraphs["page"], strict=True)}
+        self.pages = {
+            str(k): int(v) for k, v in zip(self.paragraphs["paragraph_id"], self.paragraphs["page"], strict=True)
+        }
 
     def acts(self, paragraph_id: str) -> list[Act]:
+        """The lobbying acts of a paragraph."""
         rows = self.lobby[self.lobby["paragraph_id"] == paragraph_id]
         return [Act(r["instrument"], r["target"], r["subject"], r["sentence"]) for r in records(rows)]
 
     def theme_paragraphs(self, year: int, pillar: str, theme: str) -> list[Paragraph]:
+        """The paragraphs of a pillar with a theme in a year."""
         p = self.paragraphs
         rows = p[(p["year"] == year) & (p["pillar"] == pillar) & (p["theme"] == theme)]
         return [
-            Paragraph(r["paragraph_id"], int(r["page"]), r["heading"], r["section"], int(r["n_words"]), r["text"], self.acts(r["paragraph_id"]))
+            Paragraph(
+                r["paragraph_id"],
+                int(r["page"]),
+                r["heading"],
+                r["section"],
+                int(r["n_words"]),
+                r["text"],
+                self.acts(r["paragraph_id"]),
+            )
             for r in records(rows)
         ]
 
     def entity_sentences(self, year: int, pillar: str, entity_type: str, name: str) -> list[Sentence]:
+        """The sentences that mention an entity, with the name marked."""
         m = self.mentions
-        rows = m[(m["year"] == year) & (m["pillar"] == pillar) & (m["entity_type"] == entity_type) & ((m["canonical"] == name) | (m["entity_id"] == name))]
+        rows = m[
+            (m["year"] == year)
+            & (m["pillar"] == pillar)
+            & (m["entity_type"] == entity_type)
+            & ((m["canonical"] == name) | (m["entity_id"] == name))
+        ]
         return mention_sentences(rows, self.texts)
 
 
-def year_view(year: int, tables: Mapping[str, pd.DataFrame], evidence: Evidence, vocab: Vocabularies, colours: Mapping[str, str]) -> YearView:
+def year_view(
+    year: int, tables: Mapping[str, pd.DataFrame], evidence: Evidence, vocab: Vocabularies, colours: Mapping[str, str]
+) -> YearView:
+    """One year's pillars, charts and lobbying acts."""
     focus = frame(tables, "focus")
     focus = focus[focus["year"] == year]
     ranked = frame(tables, "pillar_entities")
@@ -335,29 +428,51 @@ def year_view(year: int, tables: Mapping[str, pd.DataFrame], evidence: Evidence,
     pillars = ordered_pillars(focus["pillar"], vocab)
     views = []
     for pillar in pillars:
-        rows = focus[focus["pillar"] == pillar].sort_values(["share", "theme"], ascending=[False, True], kind="mergesort")
+        rows = focus[focus["pillar"] == pillar].sort_values(
+            ["share", "theme"], ascending=[False, True], kind="mergesort"
+        )
         themes = [
             ThemeRow(
-                theme_anchor(year, pillar, r["theme"]), vocab.themes.get(r["theme"], r["theme"]), colours.get(r["theme"], "#999999"), float(r["share"]),
-                int(r["paragraphs"]), int(r["words"]), int(r["lobby_actions"]), evidence.theme_paragraphs(year, pillar, r["theme"]),
+                theme_anchor(year, pillar, r["theme"]),
+                vocab.themes.get(r["theme"], r["theme"]),
+                colours.get(r["theme"], "#999999"),
+                float(r["share"]),
+                int(r["paragraphs"]),
+                int(r["words"]),
+                int(r["lobby_actions"]),
+                evidence.theme_paragraphs(year, pillar, r["theme"]),
             )
             for r in records(rows)
         ]
         entities = {}
         for entity_type, label in ENTITY_LISTS.items():
-            top = ranked[(ranked["pillar"] == pillar) & (ranked["entity_type"] == entity_type)].sort_values("rank", kind="mergesort")
+            top = ranked[(ranked["pillar"] == pillar) & (ranked["entity_type"] == entity_type)].sort_values(
+                "rank", kind="mergesort"
+            )
             entities[label] = [
-                EntityRow(f"ent-{year}-{slug(pillar)}-{entity_type}-{int(r['rank'])}", r["canonical"], evidence.entity_sentences(year, pillar, entity_type, r["canonical"]))
+                EntityRow(
+                    f"ent-{year}-{slug(pillar)}-{entity_type}-{int(r['rank'])}",
+                    r["canonical"],
+                    evidence.entity_sentences(year, pillar, entity_type, r["canonical"]),
+                )
                 for r in records(top)
             ]
         views.append(PillarView(pillar, f"pijler-{year}-{slug(pillar)}", themes, entities))
     acts = evidence.lobby[evidence.lobby["year"] == year]
     order = {p: i for i, p in enumerate(pillars)}
-    acts = acts.assign(order=acts["pillar"].map(lambda p: order.get(p, len(order)))).sort_values(["order", "paragraph_id"], kind="mergesort")
+    acts = acts.assign(order=acts["pillar"].map(lambda p: order.get(p, len(order)))).sort_values(
+        ["order", "paragraph_id"], kind="mergesort"
+    )
     lobby = [
         LobbyRow(
-            r["pillar"], r["instrument"], r["target"], r["subject"], vocab.themes.get(r["theme"], r["theme"]), r["sentence"],
-            evidence.pages.get(r["paragraph_id"], 0), r["paragraph_id"],
+            r["pillar"],
+            r["instrument"],
+            r["target"],
+            r["subject"],
+            vocab.themes.get(r["theme"], r["theme"]),
+            r["sentence"],
+            evidence.pages.get(r["paragraph_id"], 0),
+            r["paragraph_id"],
         )
         for r in records(acts)
     ]
@@ -368,14 +483,20 @@ def year_view(year: int, tables: Mapping[str, pd.DataFrame], evidence: Evidence,
 def comparison_views(comparison: pd.DataFrame, evidence: Evidence, vocab: Vocabularies) -> list[ComparisonView]:
     """Per pair of years: the biggest theme shifts per pillar, and the laws and organisations that came or went."""
     views = []
-    for year_from, year_to in sorted({(int(a), int(b)) for a, b in zip(comparison["year_from"], comparison["year_to"], strict=True)}):
+    for year_from, year_to in sorted(
+        {(int(a), int(b)) for a, b in zip(comparison["year_from"], comparison["year_to"], strict=True)}
+    ):
         pair = comparison[(comparison["year_from"] == year_from) & (comparison["year_to"] == year_to)]
         themes = pair[(pair["dimension"] == "theme") & (pair["delta"].astype(float) != 0)]
-        themes = themes.assign(**{column: themes[column].astype(float) / 100 for column in ("value_from", "value_to", "delta")})
+        themes = themes.assign(
+            **{column: themes[column].astype(float) / 100 for column in ("value_from", "value_to", "delta")}
+        )
         shifts = {}
         for pillar in ordered_pillars(themes["pillar"], vocab):
             rows = themes[themes["pillar"] == pillar]
-            rows = rows.assign(size=rows["delta"].astype(float).abs()).sort_values(["size", "key"], ascending=[False, True], kind="mergesort")
+            rows = rows.assign(size=rows["delta"].astype(float).abs()).sort_values(
+                ["size", "key"], ascending=[False, True], kind="mergesort"
+            )
             shifts[pillar] = rows.head(TOP_SHIFTS)
         chart = shift_chart(year_from, year_to, shifts, vocab) if shifts else None
         changes = []
@@ -385,9 +506,15 @@ def comparison_views(comparison: pd.DataFrame, evidence: Evidence, vocab: Vocabu
                 rows = entities[(entities["pillar"] == pillar) & (entities["dimension"] == entity_type)]
                 lists: dict[str, list[EntityRow]] = {}
                 for change, year, count in (("new", year_to, "count_to"), ("dropped", year_from, "count_from")):
-                    chosen = rows[rows["change"] == change].sort_values([count, "key"], ascending=[False, True], kind="mergesort")
+                    chosen = rows[rows["change"] == change].sort_values(
+                        [count, "key"], ascending=[False, True], kind="mergesort"
+                    )
                     lists[change] = [
-                        EntityRow(f"{change}-{year_from}-{year_to}-{slug(pillar)}-{entity_type}-{n}", str(key), evidence.entity_sentences(year, pillar, entity_type, str(key)))
+                        EntityRow(
+                            f"{change}-{year_from}-{year_to}-{slug(pillar)}-{entity_type}-{n}",
+                            str(key),
+                            evidence.entity_sentences(year, pillar, entity_type, str(key)),
+                        )
                         for n, key in enumerate(chosen["key"], start=1)
                     ]
                 if lists["new"] or lists["dropped"]:
@@ -398,7 +525,14 @@ def comparison_views(comparison: pd.DataFrame, evidence: Evidence, vocab: Vocabu
 
 @cache
 def template() -> Template:
-    environment = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    """The report's Jinja template, with autoescaping."""
+    environment = Environment(
+        loader=PackageLoader("pipeline", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     environment.filters.update(percent=percent, pages=page_list)
     return environment.get_template("report.html.j2")
 
@@ -416,7 +550,8 @@ def render_report(tables: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> st
         "years": [year_view(year, tables, evidence, vocab, colours) for year in years],
         "comparisons": comparison_views(comparison, evidence, vocab) if not comparison.empty else [],
         "skipped_pages": [
-            {"doc_id": r["doc_id"], "page": int(r["page"]), "status": PAGE_STATUS_NL[r["status"]]} for r in records(pages[pages["status"].isin(list(PAGE_STATUS_NL))])
+            {"doc_id": r["doc_id"], "page": int(r["page"]), "status": PAGE_STATUS_NL[r["status"]]}
+            for r in records(pages[pages["status"].isin(list(PAGE_STATUS_NL))])
         ],
         "errors": records(frame(tables, "errors")),
         "top_shifts": TOP_SHIFTS,

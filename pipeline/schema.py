@@ -12,15 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import srsly
+from pipeline.columns import OUTPUT_TABLES
+from pipeline.config import MODELS_DIR
+from pipeline.records import ENTITY_TYPES, GENERAL
+from pipeline.resources import LobbyPattern, PillarAlias, ThemeRow, read_rows
 
-from pipeline.config import MODELS_DIR, read_csv_rows
-from pipeline.entities import ENTITY_TYPES
-from pipeline.structure import GENERAL
-from pipeline.tables import TABLE_COLUMNS
-
-# The table written outside `tables.py`, by the run's error handling.
-TABLES: dict[str, list[str]] = TABLE_COLUMNS | {"errors": ["doc", "page", "kind", "message"]}
+TABLES = OUTPUT_TABLES
 PAGE_STATUSES = ("text", "ocr", "cover", "toc", "blank", "ocr_unavailable", "unreadable")
 PARAGRAPH_SOURCES = ("text", "ocr")
 MENTION_METHODS = ("gazetteer", "rule", "model")
@@ -77,18 +74,20 @@ class Vocabularies:
 def load_vocabularies(models_dir: Path = MODELS_DIR) -> Vocabularies:
     """Pillars from `pillars.csv` (the front matter's `Algemeen` first), themes with their Dutch label from
     `themes.csv`, instruments from `patterns/lobby.jsonl`."""
-    pillars = dict.fromkeys([GENERAL, *(row["pillar"] for row in read_csv_rows(models_dir / "pillars.csv"))])
-    themes = read_csv_rows(models_dir / "themes.csv")
-    instruments = dict.fromkeys(e["instrument"] for e in srsly.read_jsonl(models_dir / "patterns" / "lobby.jsonl") if "instrument" in e)
+    pillars = dict.fromkeys([GENERAL, *(row.pillar for row in read_rows(models_dir / "pillars.csv", PillarAlias).rows)])
+    themes = read_rows(models_dir / "themes.csv", ThemeRow).rows
+    lobby_patterns = read_rows(models_dir / "patterns" / "lobby.jsonl", LobbyPattern).rows
+    instruments = dict.fromkeys(e.instrument for e in lobby_patterns if e.instrument is not None)
     return Vocabularies(
         pillars=tuple(pillars),
-        themes={row["theme_id"]: row["label_nl"] for row in themes},
-        cap_major_topics=tuple(sorted({int(row["cap_major_topic"]) for row in themes})),
+        themes={row.theme_id: row.label_nl for row in themes},
+        cap_major_topics=tuple(sorted({row.cap_major_topic for row in themes})),
         instruments=tuple(instruments),
     )
 
 
 def column_spec(name: str, kind: str, description: str, **constraints: Any) -> dict[str, Any]:
+    """One Frictionless field descriptor."""
     descriptor: dict[str, Any] = {"name": name, "type": kind, "description": description}
     if constraints:
         descriptor["constraints"] = constraints
@@ -112,37 +111,65 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
         column_spec("n_pages", "integer", "Pages in the PDF.", minimum=1),
         column_spec("n_pages_ocr", "integer", "Pages read with OCR.", **count),
         column_spec("section_id", "string", "Section identifier: doc_id, `-s`, running number.", required=True),
-        column_spec("pillar", "string", "Pillar (models/pillars.csv); `Algemeen` for front matter.", required=True, **pillar),
+        column_spec(
+            "pillar", "string", "Pillar (models/pillars.csv); `Algemeen` for front matter.", required=True, **pillar
+        ),
         column_spec("section", "string", "Theme group (themagroep) within the pillar, or `Algemeen`.", required=True),
         column_spec("page_start", "integer", "First page of the section.", minimum=1),
         column_spec("page_end", "integer", "Last page.", minimum=1),
         column_spec("n_paragraphs", "integer", "Number of paragraphs.", **count),
         column_spec("n_words", "integer", "Number of words.", **count),
-        column_spec("paragraph_id", "string", "Paragraph identifier: doc_id, `-p`, running number in reading order.", required=True),
+        column_spec(
+            "paragraph_id",
+            "string",
+            "Paragraph identifier: doc_id, `-p`, running number in reading order.",
+            required=True,
+        ),
         column_spec("page", "integer", "Page number (1-based).", minimum=1),
         column_spec("heading", "string", "Nearest heading above the paragraph, as printed."),
         column_spec("source", "string", "How the paragraph's text was obtained.", enum=list(PARAGRAPH_SOURCES)),
         column_spec("theme", "string", "Theme (theme_id of models/themes.csv).", **theme),
-        column_spec("cap_major_topic", "integer", "Comparative Agendas Project major topic of the theme.", enum=list(vocab.cap_major_topics)),
+        column_spec(
+            "cap_major_topic",
+            "integer",
+            "Comparative Agendas Project major topic of the theme.",
+            enum=list(vocab.cap_major_topics),
+        ),
         column_spec("theme_score", "number", "Classifier probability of the theme.", **probability),
         column_spec("runner_up", "string", "Second most likely theme.", **theme),
         column_spec("runner_up_score", "number", "Classifier probability of the runner-up.", **probability),
         column_spec("text", "string", "Paragraph text, cleaned."),
-        column_spec("status", "string", "How the page was read, or why it has no paragraphs.", required=True, enum=list(PAGE_STATUSES)),
+        column_spec(
+            "status",
+            "string",
+            "How the page was read, or why it has no paragraphs.",
+            required=True,
+            enum=list(PAGE_STATUSES),
+        ),
         column_spec("removed_lines", "integer", "Running header and footer lines dropped.", **count),
         column_spec("url", "string", "Link target.", required=True),
         column_spec("entity_type", "string", "Entity type.", required=True, **entity_type),
         column_spec("surface", "string", "The mention as written."),
         column_spec("canonical", "string", "Canonical entity name.", required=True),
-        column_spec("entity_id", "string", "Stable entity identifier (CBS code, BWB id, ISO code or slug).", required=True),
-        column_spec("start_char", "integer", "Start offset of the mention in the paragraph text.", required=True, **count),
+        column_spec(
+            "entity_id", "string", "Stable entity identifier (CBS code, BWB id, ISO code or slug).", required=True
+        ),
+        column_spec(
+            "start_char", "integer", "Start offset of the mention in the paragraph text.", required=True, **count
+        ),
         column_spec("end_char", "integer", "End offset (exclusive).", required=True, **count),
         column_spec("method", "string", "What found the mention.", enum=list(MENTION_METHODS)),
         column_spec("sentence", "string", "The sentence the row is about, as in the paragraph.", required=True),
         column_spec("mentions", "integer", "Number of mentions.", **count),
         column_spec("paragraphs", "integer", "Number of paragraphs.", **count),
         column_spec("rank", "integer", "1 = most mentioned; ties by name.", required=True, minimum=1),
-        column_spec("instrument", "string", "Lobbying instrument (models/patterns/lobby.jsonl).", required=True, enum=list(vocab.instruments)),
+        column_spec(
+            "instrument",
+            "string",
+            "Lobbying instrument (models/patterns/lobby.jsonl).",
+            required=True,
+            enum=list(vocab.instruments),
+        ),
         column_spec("target", "string", "Canonical organisation the act is addressed to, when named."),
         column_spec("subject", "string", "Canonical law or policy dossier named in the sentence."),
         column_spec("words", "integer", "Number of words.", **count),
@@ -175,7 +202,10 @@ TABLE_FIELD_OVERRIDES = {
     ("lobby_actions", "theme"): "Theme of the paragraph the act is in.",
     ("errors", "page"): "Page concerned, when the error is about one page.",
     ("comparison", "entity_id"): "Identifier of the compared entity; empty for themes and lobbying instruments.",
-    ("comparison", "value_from"): "Its value in year_from: percent of the pillar's words (themes) or per 10,000 words (entities, instruments).",
+    (
+        "comparison",
+        "value_from",
+    ): "Its value in year_from: percent of the pillar's words (themes) or per 10,000 words (entities, instruments).",
     ("comparison", "delta"): "value_to minus value_from: percentage points for themes, per 10,000 words otherwise.",
 }
 # Columns that may be empty in one table although they never are elsewhere.

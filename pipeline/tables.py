@@ -8,55 +8,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.entities import Mention
-from pipeline.lobby import LobbyAct
-from pipeline.structure import Report
-from pipeline.themes import THEME_COLUMNS
+from pipeline.columns import ERROR_COLUMNS, SORT_KEYS, TABLE_COLUMNS, THEME_COLUMNS
+from pipeline.records import DocumentError, DocumentResult, LobbyAct, Mention, Report
 
-TABLE_COLUMNS: dict[str, list[str]] = {
-    "documents": ["doc_id", "year", "title", "source_file", "sha256", "n_pages", "n_pages_ocr"],
-    "sections": ["doc_id", "year", "section_id", "pillar", "section", "page_start", "page_end", "n_paragraphs", "n_words"],
-    "paragraphs": [
-        "doc_id", "year", "paragraph_id", "page", "page_end", "pillar", "section", "heading", "source", "n_words",
-        "theme", "cap_major_topic", "theme_score", "runner_up", "runner_up_score", "text",
-    ],
-    "pages": ["doc_id", "year", "page", "status", "removed_lines", "n_paragraphs"],
-    "links": ["doc_id", "year", "page", "url"],
-    "mentions": [
-        "doc_id", "year", "page", "pillar", "section", "paragraph_id", "entity_type", "surface", "canonical",
-        "entity_id", "start_char", "end_char", "method", "sentence",
-    ],
-    "entities": ["year", "pillar", "entity_type", "canonical", "entity_id", "mentions", "paragraphs"],
-    "pillar_entities": ["year", "pillar", "entity_type", "canonical", "mentions", "rank"],
-    "lobby_actions": ["doc_id", "year", "pillar", "section", "paragraph_id", "instrument", "target", "subject", "theme", "sentence"],
-    "focus": ["year", "pillar", "theme", "cap_major_topic", "paragraphs", "words", "share", "lobby_actions"],
-    "comparison": [
-        "year_from", "year_to", "pillar", "dimension", "key", "entity_id", "value_from", "value_to", "count_from", "count_to",
-        "delta", "change",
-    ],
-}
 TOP_ENTITIES = 10
-SORT_KEYS: dict[str, list[str]] = {
-    "documents": ["year", "doc_id"],
-    "sections": ["year", "doc_id", "section_id"],
-    "paragraphs": ["year", "doc_id", "paragraph_id"],
-    "pages": ["year", "doc_id", "page"],
-    "links": ["year", "doc_id", "page", "url"],
-    "mentions": ["year", "doc_id", "paragraph_id", "start_char", "end_char", "entity_type"],
-    "entities": ["year", "pillar", "entity_type", "canonical", "entity_id"],
-    "pillar_entities": ["year", "pillar", "entity_type", "rank", "canonical"],
-    "lobby_actions": ["year", "doc_id", "paragraph_id"],
-    "focus": ["year", "pillar", "theme"],
-    "comparison": ["year_from", "year_to", "pillar", "dimension", "key", "entity_id"],
-}
 FORMULA_START_RE = re.compile(r"^[=+\-@\t\r]")
 
 
 def word_count(text: str) -> int:
+    """Words as whitespace-separated tokens (the unit of every share)."""
     return len(text.split())
 
 
 def documents_table(reports: Sequence[Report]) -> pd.DataFrame:
+    """One row per report read."""
     rows = [
         {
             "doc_id": r.doc_id,
@@ -121,6 +86,7 @@ def sections_table(paragraphs: pd.DataFrame) -> pd.DataFrame:
 
 
 def pages_table(reports: Sequence[Report]) -> pd.DataFrame:
+    """One row per page: how it was read and how many paragraphs it holds."""
     rows = []
     for r in reports:
         for status in r.pages:
@@ -139,6 +105,7 @@ def pages_table(reports: Sequence[Report]) -> pd.DataFrame:
 
 
 def links_table(reports: Sequence[Report]) -> pd.DataFrame:
+    """Hyperlinks per page."""
     rows = [{"doc_id": r.doc_id, "year": r.year, "page": page, "url": url} for r in reports for page, url in r.links]
     return tidy(pd.DataFrame(rows, columns=TABLE_COLUMNS["links"]), "links")
 
@@ -155,8 +122,16 @@ def mentions_table(paragraphs: pd.DataFrame, mentions: Sequence[Mention]) -> pd.
     frame = frame.merge(context, on="paragraph_id", how="left")
     listed = frame["entity_type"] == "policy"
     if listed.any():
-        forms = frame[listed].assign(surface=frame["surface"].str.strip("'\" ")).groupby(["entity_id", "year", "surface"]).size().reset_index(name="n")
-        forms = forms.sort_values(["entity_id", "year", "n", "surface"], ascending=[True, True, False, True], kind="mergesort")
+        forms = (
+            frame[listed]
+            .assign(surface=frame["surface"].str.strip("'\" "))
+            .groupby(["entity_id", "year", "surface"])
+            .size()
+            .reset_index(name="n")
+        )
+        forms = forms.sort_values(
+            ["entity_id", "year", "n", "surface"], ascending=[True, True, False, True], kind="mergesort"
+        )
         preferred = forms.drop_duplicates("entity_id").set_index("entity_id")["surface"]
         frame.loc[listed, "canonical"] = frame.loc[listed, "entity_id"].map(preferred)
     return tidy(frame, "mentions")
@@ -172,7 +147,11 @@ def entities_table(mentions: pd.DataFrame) -> pd.DataFrame:
 
 def pillar_entities_table(entities: pd.DataFrame, top: int = TOP_ENTITIES) -> pd.DataFrame:
     """The most mentioned entities per year, pillar and type (ties broken by name), ranked from 1."""
-    ordered = entities.sort_values(["year", "pillar", "entity_type", "mentions", "canonical"], ascending=[True, True, True, False, True], kind="mergesort")
+    ordered = entities.sort_values(
+        ["year", "pillar", "entity_type", "mentions", "canonical"],
+        ascending=[True, True, True, False, True],
+        kind="mergesort",
+    )
     ordered = ordered.assign(rank=ordered.groupby(["year", "pillar", "entity_type"]).cumcount() + 1)
     return tidy(ordered[ordered["rank"] <= top], "pillar_entities")
 
@@ -187,12 +166,45 @@ def lobby_actions_table(paragraphs: pd.DataFrame, acts: Sequence[LobbyAct]) -> p
 def focus_table(paragraphs: pd.DataFrame, lobby_actions: pd.DataFrame) -> pd.DataFrame:
     """Where each pillar's text went: paragraphs, words, share of the pillar's words and lobbying acts per theme."""
     keys = ["year", "pillar", "theme"]
-    focus = paragraphs.groupby([*keys, "cap_major_topic"], as_index=False).agg(paragraphs=("paragraph_id", "size"), words=("n_words", "sum"))
+    focus = paragraphs.groupby([*keys, "cap_major_topic"], as_index=False).agg(
+        paragraphs=("paragraph_id", "size"), words=("n_words", "sum")
+    )
     focus["share"] = (focus["words"] / focus.groupby(["year", "pillar"])["words"].transform("sum")).round(6)
     acts = lobby_actions.groupby(keys).size().rename("lobby_actions")
     focus = focus.join(acts, on=keys)
     focus["lobby_actions"] = focus["lobby_actions"].fillna(0).astype(int)
     return tidy(focus, "focus")
+
+
+def build_tables(
+    documents: Sequence[DocumentResult], paragraph_rows: pd.DataFrame, themes: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    """Every table of a run (but the comparison and errors) from the documents and their paragraphs' themes."""
+    reports = [d.report for d in documents if d.report is not None]
+    paragraphs = paragraphs_table(paragraph_rows, themes)
+    mentions = mentions_table(paragraphs, [m for d in documents for m in d.mentions])
+    entities = entities_table(mentions)
+    lobby_actions = lobby_actions_table(paragraphs, [a for d in documents for a in d.lobby_acts])
+    return {
+        "documents": documents_table(reports),
+        "sections": sections_table(paragraphs),
+        "paragraphs": paragraphs,
+        "pages": pages_table(reports),
+        "links": links_table(reports),
+        "mentions": mentions,
+        "entities": entities,
+        "pillar_entities": pillar_entities_table(entities),
+        "lobby_actions": lobby_actions,
+        "focus": focus_table(paragraphs, lobby_actions),
+    }
+
+
+def errors_table(errors: Sequence[DocumentError]) -> pd.DataFrame:
+    """errors.csv: one row per problem, sorted by file, kind and message."""
+    frame = pd.DataFrame([e.__dict__ for e in errors], columns=ERROR_COLUMNS)
+    frame["kind"] = frame["kind"].astype(str)
+    frame["page"] = frame["page"].astype("Int64")
+    return frame.sort_values(["doc", "kind", "message"], kind="mergesort").reset_index(drop=True)
 
 
 def tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -209,6 +221,7 @@ def neutralise_formula(value: object) -> object:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table as UTF-8 CSV with `\n` line ends, formula-like cells neutralised."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):

@@ -32,8 +32,10 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import LeaveOneGroupOut
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from pipeline.config import read_csv_rows
-from pipeline.structure import GENERAL, alias_key
+from pipeline.columns import THEME_COLUMNS
+from pipeline.records import GENERAL
+from pipeline.resources import ThemeFallbackRow, ThemeKeywordRow, ThemeMapRow, ThemeRow, read_rows
+from pipeline.textkeys import alias_key
 
 SEED = 0
 PARAGRAPH_WEIGHT = 1.0
@@ -41,10 +43,23 @@ KEYWORD_ENDING = r"\w{0,3}"
 KEYWORD_GROUP = "keywords"
 MODEL_FILE = "theme_classifier.joblib"
 CARD_FILE = "theme_classifier.card.json"
-THEME_COLUMNS = ["theme", "cap_major_topic", "theme_score", "runner_up", "runner_up_score"]
 PARAMETERS: dict[str, Any] = {
-    "words": {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, "min_df": 1, "strip_accents": "unicode", "lowercase": True},
-    "chars": {"analyzer": "char_wb", "ngram_range": (3, 5), "sublinear_tf": True, "min_df": 1, "strip_accents": "unicode", "lowercase": True},
+    "words": {
+        "analyzer": "word",
+        "ngram_range": (1, 2),
+        "sublinear_tf": True,
+        "min_df": 1,
+        "strip_accents": "unicode",
+        "lowercase": True,
+    },
+    "chars": {
+        "analyzer": "char_wb",
+        "ngram_range": (3, 5),
+        "sublinear_tf": True,
+        "min_df": 1,
+        "strip_accents": "unicode",
+        "lowercase": True,
+    },
     "keyword_hits": {"min_length": 3, "ending": KEYWORD_ENDING},
     "classifier": {"C": 20.0, "class_weight": "balanced", "max_iter": 3000, "random_state": SEED},
     "paragraph_weight": PARAGRAPH_WEIGHT,
@@ -62,32 +77,48 @@ class ThemeKnowledge:
 
     @property
     def cap_topics(self) -> dict[str, int]:
-        return {str(t): int(c) for t, c in zip(self.taxonomy["theme_id"], self.taxonomy["cap_major_topic"], strict=True)}
+        """Theme id → CAP major topic."""
+        return {
+            str(t): int(c) for t, c in zip(self.taxonomy["theme_id"], self.taxonomy["cap_major_topic"], strict=True)
+        }
 
 
 def load_theme_knowledge(models_dir: Path) -> ThemeKnowledge:
+    """The taxonomy, section → theme map, keywords and fallback from `models/`, checked against each other."""
+    read_rows(models_dir / "themes.csv", ThemeRow)
     taxonomy = pd.read_csv(models_dir / "themes.csv", dtype={"cap_major_topic": int}, keep_default_na=False)
     known = set(taxonomy["theme_id"])
-    section_themes = {alias_key(row["section"]): row["theme_id"] for row in read_csv_rows(models_dir / "theme_map.csv")}
+    section_themes = {
+        alias_key(row.section): row.theme_id for row in read_rows(models_dir / "theme_map.csv", ThemeMapRow).rows
+    }
     keyword_rows = [
         {"theme_id": row.theme_id, "keyword": keyword.strip()}
         for row in taxonomy.itertuples()
         for keyword in str(row.scope_nl).split(",")
         if keyword.strip()
     ]
-    keyword_rows += [{"theme_id": row["theme_id"], "keyword": row["keyword"]} for row in read_csv_rows(models_dir / "theme_keywords.csv")]
+    keyword_rows += [
+        {"theme_id": row.theme_id, "keyword": row.keyword}
+        for row in read_rows(models_dir / "theme_keywords.csv", ThemeKeywordRow).rows
+    ]
     keywords = pd.DataFrame(keyword_rows, columns=["theme_id", "keyword"]).drop_duplicates(ignore_index=True)
-    fallback = {row["condition"]: row["theme_id"] for row in read_csv_rows(models_dir / "theme_fallback.csv")}["no_theme_keyword"]
+    fallback = {
+        row.condition: row.theme_id for row in read_rows(models_dir / "theme_fallback.csv", ThemeFallbackRow).rows
+    }["no_theme_keyword"]
     unknown = (set(section_themes.values()) | set(keywords["theme_id"]) | {fallback}) - known
     if unknown:
-        raise ValueError(f"theme_map.csv, theme_keywords.csv or theme_fallback.csv name themes outside themes.csv: {sorted(unknown)}")
+        raise ValueError(
+            f"theme_map.csv, theme_keywords.csv or theme_fallback.csv name themes outside themes.csv: {sorted(unknown)}"
+        )
     return ThemeKnowledge(taxonomy, section_themes, keywords, fallback)
 
 
 @lru_cache(maxsize=64)
 def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     """Whole-word match of any (lower-cased) keyword, allowing a short Dutch ending (`woningen`, `wijkteams`)."""
-    usable = sorted({k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=lambda k: (-len(k), k))
+    usable = sorted(
+        {k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=lambda k: (-len(k), k)
+    )
     return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){KEYWORD_ENDING}(?!\w)")
 
 
@@ -98,11 +129,13 @@ class KeywordHits(BaseEstimator, TransformerMixin):
         self.keywords = keywords
 
     def fit(self, texts: list[str], labels: object = None) -> KeywordHits:
+        """Compile one keyword pattern per theme."""
         self.themes_ = sorted({theme for theme, _ in self.keywords})
         self.patterns_ = [keyword_pattern(tuple(k for t, k in self.keywords if t == theme)) for theme in self.themes_]
         return self
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
+        """Log-scaled keyword counts per theme."""
         counts = np.array([[len(p.findall(text.lower())) for p in self.patterns_] for text in texts], dtype=float)
         return sp.csr_matrix(np.log1p(counts.reshape(len(texts), len(self.patterns_))))
 
@@ -123,11 +156,19 @@ def training_set(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.Data
             "weight": PARAGRAPH_WEIGHT,
         }
     )
-    keywords = pd.DataFrame({"text": knowledge.keywords["keyword"], "theme_id": knowledge.keywords["theme_id"], "group": KEYWORD_GROUP, "weight": 1.0})
+    keywords = pd.DataFrame(
+        {
+            "text": knowledge.keywords["keyword"],
+            "theme_id": knowledge.keywords["theme_id"],
+            "group": KEYWORD_GROUP,
+            "weight": 1.0,
+        }
+    )
     return pd.concat([texts, keywords], ignore_index=True)
 
 
 def make_classifier(knowledge: ThemeKnowledge) -> Pipeline:
+    """TF-IDF words and characters plus keyword counts into a logistic regression."""
     keywords = tuple(zip(knowledge.keywords["theme_id"], knowledge.keywords["keyword"], strict=True))
     features = FeatureUnion(
         [
@@ -140,8 +181,11 @@ def make_classifier(knowledge: ThemeKnowledge) -> Pipeline:
 
 
 def fit_classifier(training: pd.DataFrame, knowledge: ThemeKnowledge) -> Pipeline:
+    """Fit on a training set (paragraph and keyword rows, with weights)."""
     model = make_classifier(knowledge)
-    model.fit(list(training["text"]), list(training["theme_id"]), classifier__sample_weight=training["weight"].to_numpy())
+    model.fit(
+        list(training["text"]), list(training["theme_id"]), classifier__sample_weight=training["weight"].to_numpy()
+    )
     return model
 
 
@@ -152,7 +196,13 @@ def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledg
     probabilities = model.predict_proba(list(paragraphs["text"]))
     classes = np.asarray(model.classes_)
     order = np.argsort(-probabilities, axis=1, kind="stable")
-    without_keyword = ~paragraphs["text"].str.lower().map(keyword_pattern(tuple(knowledge.keywords["keyword"])).search).astype(bool).to_numpy()
+    without_keyword = (
+        ~paragraphs["text"]
+        .str.lower()
+        .map(keyword_pattern(tuple(knowledge.keywords["keyword"])).search)
+        .astype(bool)
+        .to_numpy()
+    )
     fallback = int(np.flatnonzero(classes == knowledge.fallback_theme)[0])
     for row in np.flatnonzero(without_keyword):
         order[row] = [fallback, *(c for c in order[row] if c != fallback)]
@@ -184,13 +234,17 @@ def held_out_section_predictions(training: pd.DataFrame, knowledge: ThemeKnowled
 
 
 def theme_scores(gold: pd.Series | np.ndarray, predicted: pd.Series | np.ndarray) -> dict[str, float]:
+    """Accuracy and macro-F1 over the gold themes."""
     return {
         "accuracy": round(float(accuracy_score(gold, predicted)), 4),
-        "macro_f1": round(float(f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)), 4),
+        "macro_f1": round(
+            float(f1_score(gold, predicted, average="macro", labels=sorted(set(gold)), zero_division=0)), 4
+        ),
     }
 
 
 def training_hash(training: pd.DataFrame) -> str:
+    """sha256 of the training rows, for the model card."""
     digest = hashlib.sha256()
     for row in training[["text", "theme_id", "group", "weight"]].itertuples(index=False):
         digest.update(json.dumps(list(row), ensure_ascii=False).encode())
@@ -215,8 +269,11 @@ def model_card(training: pd.DataFrame, cross_validation: dict[str, float], train
 
 
 def save_classifier(model: Pipeline, card: dict, models_dir: Path) -> None:
+    """Save the model (joblib) and its model card beside it."""
     joblib.dump(model, models_dir / MODEL_FILE, compress=3)
-    (models_dir / CARD_FILE).write_text(json.dumps(card, indent=2, ensure_ascii=False, default=list) + "\n", encoding="utf-8")
+    (models_dir / CARD_FILE).write_text(
+        json.dumps(card, indent=2, ensure_ascii=False, default=list) + "\n", encoding="utf-8"
+    )
 
 
 def load_classifier(models_dir: Path) -> Pipeline | None:
@@ -234,3 +291,28 @@ def unmapped_sections(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> li
     """Sections other than `Algemeen` without a theme in `theme_map.csv`: candidates for the curator."""
     sections = paragraphs.loc[weak_labels(paragraphs, knowledge).isna(), "section"]
     return sorted({s for s in sections if s.casefold() != GENERAL.casefold()})
+
+
+def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFrame, list[str]]:
+    """Classify with the saved model; without one, train on these paragraphs for this run (and say so)."""
+    knowledge = load_theme_knowledge(models_dir)
+    notes = []
+    unmapped = unmapped_sections(paragraphs, knowledge)
+    if unmapped:
+        notes.append(f"sections without a theme in theme_map.csv (not used for training): {', '.join(unmapped)}")
+    model = load_classifier(models_dir)
+    if model is None:
+        notes.append(
+            "no saved theme classifier for this scikit-learn: trained one on this corpus for this run (save it with `make train`)"
+        )
+        model = fit_classifier(training_set(paragraphs, knowledge), knowledge)
+    return classify(model, paragraphs, knowledge), notes
+
+
+def train_themes(paragraphs: pd.DataFrame, trained_on: list[str], models_dir: Path, date: str) -> tuple[Pipeline, dict]:
+    """Train the classifier on the weakly labelled paragraphs and score it by leaving out one section at a time."""
+    knowledge = load_theme_knowledge(models_dir)
+    training = training_set(paragraphs, knowledge)
+    held_out = held_out_section_predictions(training, knowledge)
+    scores = theme_scores(held_out["theme_id"], held_out["predicted"])
+    return fit_classifier(training, knowledge), model_card(training, scores, trained_on, date)

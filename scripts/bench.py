@@ -28,17 +28,31 @@ from rich.table import Table
 
 from pipeline import tables
 from pipeline.config import DEFAULT_CORPUS, DEFAULT_OUT, RunOptions, Settings
-from pipeline.document import DocumentResult, analyse_report, nlp_for
+from pipeline.flow.corpus import extract_corpus
+from pipeline.flow.document import analyse_report, nlp_for
 from pipeline.pdf import ocr_page, read_pdf, tesseract_available
+from pipeline.records import DocumentResult
 from pipeline.report import render_report
-from pipeline.run import assign_themes, build_tables, extract_corpus
 from pipeline.schema import load_vocabularies
 from pipeline.structure import load_aliases, structure_report
+from pipeline.tables import build_tables
+from pipeline.themes import assign_themes
 
 SHIPPED = DEFAULT_CORPUS / "g40-jaarverslag-2023.pdf"
 CORPUS_SIZE = 40
 FIRST_YEAR = 1990
-COLUMNS = ["scenario", "stage", "documents", "pages", "words", "seconds", "pages_per_s", "words_per_s", "peak_rss_mib", "ratio_to_extract_words"]
+COLUMNS = [
+    "scenario",
+    "stage",
+    "documents",
+    "pages",
+    "words",
+    "seconds",
+    "pages_per_s",
+    "words_per_s",
+    "peak_rss_mib",
+    "ratio_to_extract_words",
+]
 
 
 class PeakMemory:
@@ -51,6 +65,7 @@ class PeakMemory:
         self.running = False
 
     def sample(self) -> int:
+        """Resident memory now, in bytes."""
         process = psutil.Process()
         total = 0 if self.children_only else process.memory_info().rss
         for child in process.children(recursive=True):
@@ -61,6 +76,7 @@ class PeakMemory:
         return total
 
     def watch(self) -> None:
+        """Sample until stopped."""
         while self.running:
             self.peak = max(self.peak, self.sample())
             time.sleep(0.05)
@@ -76,7 +92,16 @@ class PeakMemory:
         self.thread.join()
 
 
-def measure(scenario: str, stage: str, documents: int, pages: int, words: int, work: Callable[[], Any], rows: list[dict], subprocess_only: bool = False) -> Any:
+def measure(
+    scenario: str,
+    stage: str,
+    documents: int,
+    pages: int,
+    words: int,
+    work: Callable[[], Any],
+    rows: list[dict],
+    subprocess_only: bool = False,
+) -> Any:
     with PeakMemory(children_only=subprocess_only) as memory:
         start = time.perf_counter()
         value = work()
@@ -116,13 +141,27 @@ def shipped_stages(rows: list[dict]) -> None:
     pdf = measure(name, "PDF reading", 1, pages, words, lambda: read_pdf(SHIPPED, ocr=False), rows)
     if tesseract_available():
         measure(name, "OCR (one page, 300 dpi)", 1, 1, 0, lambda: ocr_page(SHIPPED, 4), rows)
-    report = measure(name, "cleaning and structure", 1, pages, words, lambda: structure_report(pdf, load_aliases()), rows)
-    mentions, acts, _ = measure(name, "NLP (entities, lobbying acts)", 1, pages, words, lambda: analyse_report(report, settings), rows)
+    report = measure(
+        name, "cleaning and structure", 1, pages, words, lambda: structure_report(pdf, load_aliases()), rows
+    )
+    mentions, acts, _ = measure(
+        name, "NLP (entities, lobbying acts)", 1, pages, words, lambda: analyse_report(report, settings), rows
+    )
     document = DocumentResult(SHIPPED.name, report, mentions, acts)
     paragraphs = tables.paragraph_frame([report])
-    themes, _ = measure(name, "theme classification", 1, pages, words, lambda: assign_themes(paragraphs, settings.models_dir), rows)
+    themes, _ = measure(
+        name, "theme classification", 1, pages, words, lambda: assign_themes(paragraphs, settings.models_dir), rows
+    )
     built = measure(name, "tables", 1, pages, words, lambda: build_tables([document], paragraphs, themes), rows)
-    measure(name, "report (HTML with SVG charts)", 1, pages, words, lambda: render_report(built, load_vocabularies(settings.models_dir)), rows)
+    measure(
+        name,
+        "report (HTML with SVG charts)",
+        1,
+        pages,
+        words,
+        lambda: render_report(built, load_vocabularies(settings.models_dir)),
+        rows,
+    )
 
 
 def command_runs(rows: list[dict]) -> None:
@@ -131,7 +170,19 @@ def command_runs(rows: list[dict]) -> None:
         corpus, out, cache = Path(folder, "corpus"), Path(folder, "out"), Path(folder, "cache")
         corpus.mkdir()
         shutil.copy(SHIPPED, corpus)
-        command = [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(out), "--cache", str(cache), "--quiet"]
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--cache",
+            str(cache),
+            "--quiet",
+        ]
         pages = len(read_pdf(SHIPPED, ocr=False).pages)
         words = bare_extract_words([SHIPPED])
         runs = {
@@ -140,7 +191,16 @@ def command_runs(rows: list[dict]) -> None:
             "g40 extract --force, every document from the cache": [*command, "--force"],
         }
         for stage, arguments in runs.items():
-            measure("shipped report", stage, 1, pages, words, lambda: subprocess.run(arguments, check=True, capture_output=True), rows, subprocess_only=True)  # noqa: B023
+            measure(
+                "shipped report",
+                stage,
+                1,
+                pages,
+                words,
+                lambda: subprocess.run(arguments, check=True, capture_output=True),  # noqa: B023
+                rows,
+                subprocess_only=True,
+            )
 
 
 def generated_corpus(folder: Path) -> list[Path]:
@@ -165,13 +225,46 @@ def corpus_runs(rows: list[dict]) -> None:
         pages = CORPUS_SIZE * len(read_pdf(SHIPPED, ocr=False).pages)
         words = bare_extract_words(paths[:1]) * CORPUS_SIZE
         name = f"generated corpus ({CORPUS_SIZE} reports)"
-        measure(name, "pdfplumber extract_words (bare)", CORPUS_SIZE, pages, words, lambda: bare_extract_words(paths), rows)
+        measure(
+            name, "pdfplumber extract_words (bare)", CORPUS_SIZE, pages, words, lambda: bare_extract_words(paths), rows
+        )
         for jobs in (1, 2):
             options = RunOptions(jobs=jobs)
-            measure(name, f"pipeline PDF to tables, --jobs {jobs}", CORPUS_SIZE, pages, words, lambda: extract_corpus(corpus, Settings(year_overrides=overrides), options), rows)  # noqa: B023
+            measure(
+                name,
+                f"pipeline PDF to tables, --jobs {jobs}",
+                CORPUS_SIZE,
+                pages,
+                words,
+                lambda: extract_corpus(corpus, Settings(year_overrides=overrides), options),  # noqa: B023
+                rows,
+            )
         years = [f"--year={file}={year}" for file, year in overrides.items()]
-        command = [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(Path(folder, "out")), "--no-cache", "--quiet", "--jobs", "2", *years]
-        measure(name, "g40 extract --jobs 2 (start-up, report for 40 years)", CORPUS_SIZE, pages, words, lambda: subprocess.run(command, check=True, capture_output=True), rows, subprocess_only=True)
+        command = [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(Path(folder, "out")),
+            "--no-cache",
+            "--quiet",
+            "--jobs",
+            "2",
+            *years,
+        ]
+        measure(
+            name,
+            "g40 extract --jobs 2 (start-up, report for 40 years)",
+            CORPUS_SIZE,
+            pages,
+            words,
+            lambda: subprocess.run(command, check=True, capture_output=True),
+            rows,
+            subprocess_only=True,
+        )
 
 
 def main() -> None:
@@ -186,7 +279,10 @@ def main() -> None:
     frame = frame[COLUMNS]
     DEFAULT_OUT.mkdir(exist_ok=True)
     tables.write_table(frame, DEFAULT_OUT / "bench.csv")
-    table = Table(title=f"g40 bench — {platform.node()}, {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    table = Table(
+        title=f"g40 bench — {platform.node()}, {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     for column in COLUMNS:
         table.add_column(column)
     for row in frame.itertuples(index=False):

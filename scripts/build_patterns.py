@@ -12,15 +12,20 @@ import re
 from dataclasses import dataclass, field
 
 import spacy
+from spacy.tokenizer import Tokenizer
 
-from pipeline.config import MODELS_DIR, read_csv_rows
-from pipeline.entities import customise_tokenizer, fold, is_acronym, load_type_words, needs_exact_case, slug
+from pipeline.config import MODELS_DIR
+from pipeline.entities import customise_tokenizer, is_acronym, load_type_words, needs_exact_case
+from pipeline.resources import read_source_rows as read_csv_rows
+from pipeline.textkeys import fold, slug
 
 GAZETTEERS = MODELS_DIR / "gazetteers"
 
 
 @dataclass
 class Record:
+    """One gazetteer entity on its way into entities.csv."""
+
     entity_id: str
     entity_type: str
     canonical: str
@@ -40,14 +45,25 @@ def records() -> list[Record]:
         aliases = split_aliases(row["aliases"]) + ([plain] if plain != row["name"] else [])
         found.append(Record(row["cbs_code"], "place", row["name"], "municipality", row["source"], aliases))
     for row in read_csv_rows(GAZETTEERS / "provinces.csv"):
-        found.append(Record(row["cbs_code"], "place", row["name"], "province", row["source"], split_aliases(row["aliases"])))
+        found.append(
+            Record(row["cbs_code"], "place", row["name"], "province", row["source"], split_aliases(row["aliases"]))
+        )
     for row in read_csv_rows(GAZETTEERS / "places_world.csv"):
         entity_id = f"ISO:{row['iso_code']}" if row["iso_code"] else f"place:{slug(row['name'])}"
         found.append(Record(entity_id, "place", row["name"], row["kind"], row["source"], split_aliases(row["aliases"])))
     for table in ("organisations.csv", "organisations_extra.csv"):
         for row in read_csv_rows(GAZETTEERS / table):
             aliases = split_aliases(row["aliases"])
-            found.append(Record(f"org:{slug(row['canonical_name'])}", "organisation", row["canonical_name"], row["kind"], row["source"], aliases))
+            found.append(
+                Record(
+                    f"org:{slug(row['canonical_name'])}",
+                    "organisation",
+                    row["canonical_name"],
+                    row["kind"],
+                    row["source"],
+                    aliases,
+                )
+            )
     for row in read_csv_rows(GAZETTEERS / "laws.csv"):
         entity_id = row["bwb_id"] or f"law:{slug(row['canonical_name'])}"
         aliases = [a for a in split_aliases(row["short_names"]) if len(a) > 2]
@@ -63,7 +79,9 @@ def ambiguous_names() -> set[str]:
     return {row["name"] for row in read_csv_rows(GAZETTEERS / "ambiguous_names.csv")}
 
 
-def name_pattern(alias: str, record: Record, tokenizer, ambiguous: set[str], ministry_words: list[str]) -> str | list[dict]:  # noqa: ANN001 - a spaCy tokenizer
+def name_pattern(
+    alias: str, record: Record, tokenizer: Tokenizer, ambiguous: set[str], ministry_words: list[str]
+) -> str | list[dict]:
     """A phrase pattern (the folded name, matched on `NORM` by spaCy's PhraseMatcher) where the name needs
     nothing else; a token pattern for ambiguous names and for ministries named in context.
 
@@ -106,8 +124,23 @@ def main() -> None:
                 continue
             seen.add(key)
             names.append(name)
-            patterns.append({"label": record.entity_type, "id": record.entity_id, "pattern": name_pattern(name, record, nlp.tokenizer, ambiguous, ministry_words)})
-        rows.append([record.entity_id, record.entity_type, record.canonical, record.kind, ";".join(names[1:] if names[:1] == [record.canonical] else names), record.source])
+            patterns.append(
+                {
+                    "label": record.entity_type,
+                    "id": record.entity_id,
+                    "pattern": name_pattern(name, record, nlp.tokenizer, ambiguous, ministry_words),
+                }
+            )
+        rows.append(
+            [
+                record.entity_id,
+                record.entity_type,
+                record.canonical,
+                record.kind,
+                ";".join(names[1:] if names[:1] == [record.canonical] else names),
+                record.source,
+            ]
+        )
     (MODELS_DIR / "patterns").mkdir(exist_ok=True)
     with (MODELS_DIR / "patterns" / "gazetteer.jsonl").open("w", encoding="utf-8") as handle:
         for pattern in patterns:

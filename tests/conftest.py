@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import PROJ_ROOT, Settings
-from pipeline.document import structure_document
-from pipeline.structure import Report
+from pipeline.flow.document import structure_document
+from pipeline.records import Report
 
 SHIPPED_PDF = PROJ_ROOT / "corpus" / "g40-jaarverslag-2023.pdf"
 SEED_TEXT = PROJ_ROOT / "tests" / "gold" / "seed_g40_jaarverslag_2023.txt"
@@ -63,7 +63,9 @@ def running_furniture(number: int) -> list[Text]:
     ]
 
 
-def body_lines(lines: Sequence[str], start: float = 120, leading: float = 13, x: float = 70, size: float = 9.5) -> list[Text]:
+def body_lines(
+    lines: Sequence[str], start: float = 120, leading: float = 13, x: float = 70, size: float = 9.5
+) -> list[Text]:
     return [Text(line, x=x, y=start + i * leading, size=size) for i, line in enumerate(lines)]
 
 
@@ -78,6 +80,19 @@ def shipped_outputs(tmp_path_factory) -> Path:
     corpus = tmp_path_factory.mktemp("shipped-corpus")
     shutil.copy(SHIPPED_PDF, corpus)
     out = tmp_path_factory.mktemp("shipped-out")
-    result = CliRunner().invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--quiet", "--no-cache"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--spacy-model",
+            "no-such-model",
+            "--quiet",
+            "--no-cache",
+        ],
+    )
     assert result.exit_code == 0, result.output
     return out

@@ -1,4 +1,4 @@
-"""Stage: the run manifest (`run.json`) — what a run did, so a table can be traced to the code, the
+"""The run manifest (`run.json`) — what a run did, so a table can be traced to the code, the
 model and the exact files that made it: versions, spaCy model, inputs with sha256, options, times,
 per-stage durations, row counts, notes and warnings."""
 
@@ -11,14 +11,15 @@ from dataclasses import asdict
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-if TYPE_CHECKING:
-    from pipeline.run import RunResult
+from pipeline.columns import ERROR_COLUMNS, TABLE_COLUMNS
+from pipeline.files import package_version
+from pipeline.flow.fingerprint import DISTRIBUTION
+from pipeline.records import RunResult
 
-DISTRIBUTION = "g40-pipeline"
 REQUIREMENT_NAME_RE = re.compile(r"^[A-Za-z0-9._-]+")
 
 
@@ -30,12 +31,7 @@ def environment() -> dict[str, Any]:
         for requirement in metadata.requires(DISTRIBUTION) or []
         if "extra ==" not in requirement and (match := REQUIREMENT_NAME_RE.match(requirement))
     ]
-    packages: dict[str, str | None] = {}
-    for name in sorted(names, key=str.lower):
-        try:
-            packages[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            packages[name] = None
+    packages = {name: package_version(name) for name in sorted(names, key=str.lower)}
     return {
         "tool": {"name": DISTRIBUTION, "version": metadata.version(DISTRIBUTION)},
         "python": {"version": platform.python_version(), "implementation": platform.python_implementation()},
@@ -58,21 +54,38 @@ def plain(value: Any) -> Any:
 
 
 def run_manifest(
-    result: RunResult, tables: Mapping[str, pd.DataFrame], environment: Mapping[str, Any], out: Path, finished: datetime, outputs: Mapping[str, str]
+    result: RunResult,
+    tables: Mapping[str, pd.DataFrame],
+    environment: Mapping[str, Any],
+    out: Path,
+    finished: datetime,
+    outputs: Mapping[str, str],
 ) -> dict[str, Any]:
     """The content of `run.json` for a run whose tables (including `errors`) were written to `out`, with the
     sha256 of every other file it wrote (`outputs`) and the fingerprint of what they depend on."""
-    documents = tables.get("documents", pd.DataFrame(columns=["source_file", "doc_id", "year", "sha256", "n_pages", "n_pages_ocr"]))
-    errors = tables.get("errors", pd.DataFrame(columns=["doc", "page", "kind", "message"]))
+    documents = tables.get("documents", pd.DataFrame(columns=TABLE_COLUMNS["documents"]))
+    errors = tables.get("errors", pd.DataFrame(columns=ERROR_COLUMNS))
     manifest = {
         **environment,
         "spacy": result.spacy,
         "inputs": [
-            {"file": r["source_file"], "doc_id": r["doc_id"], "year": r["year"], "sha256": r["sha256"], "pages": r["n_pages"], "pages_ocr": r["n_pages_ocr"]}
+            {
+                "file": r["source_file"],
+                "doc_id": r["doc_id"],
+                "year": r["year"],
+                "sha256": r["sha256"],
+                "pages": r["n_pages"],
+                "pages_ocr": r["n_pages_ocr"],
+            }
             for r in documents.to_dict("records")
         ],
         "failed": errors.to_dict("records"),
-        "options": {"corpus": result.corpus.resolve() if result.corpus else None, "out": out.resolve(), **asdict(result.settings), **asdict(result.options)},
+        "options": {
+            "corpus": result.corpus.resolve() if result.corpus else None,
+            "out": out.resolve(),
+            **asdict(result.settings),
+            **asdict(result.options),
+        },
         "started": result.started.isoformat(timespec="seconds") if result.started else None,
         "finished": finished.isoformat(timespec="seconds"),
         "seconds": {

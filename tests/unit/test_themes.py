@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 from pipeline.config import MODELS_DIR
-from pipeline.lobby import LobbyAct
-from pipeline.run import assign_themes
+from pipeline.records import LobbyAct
 from pipeline.tables import focus_table, lobby_actions_table
 from pipeline.themes import (
     CARD_FILE,
     MODEL_FILE,
+    assign_themes,
     classify,
     fit_classifier,
     load_classifier,
@@ -27,7 +27,15 @@ def paragraphs(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     """(pillar, section, text) rows as the paragraph frame the theme stage receives."""
     return pd.DataFrame(
         [
-            {"doc_id": "doc-2031", "year": 2031, "paragraph_id": f"doc-2031-p{i:04d}", "pillar": pillar, "section": section, "n_words": len(text.split()), "text": text}
+            {
+                "doc_id": "doc-2031",
+                "year": 2031,
+                "paragraph_id": f"doc-2031-p{i:04d}",
+                "pillar": pillar,
+                "section": section,
+                "n_words": len(text.split()),
+                "text": text,
+            }
             for i, (pillar, section, text) in enumerate(rows, start=1)
         ]
     )
@@ -35,11 +43,31 @@ def paragraphs(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
 
 FIXTURE = paragraphs(
     [
-        ("Fysiek", "Woningmarkt", "De woningbouw blijft achter: er zijn meer betaalbare huurwoningen nodig en corporaties moeten kunnen bouwen."),
-        ("Fysiek", "Woningmarkt", "Met de provincie maakten we afspraken over de woningbouwopgave en de volkshuisvesting."),
-        ("Sociaal", "Armoede en schulden", "Steeds meer huishoudens hebben problematische schulden; vroegsignalering en schuldhulpverlening helpen."),
-        ("Sociaal", "Vergunninghouders en asiel", "De opvang van asielzoekers en de huisvesting van statushouders vragen om de Spreidingswet."),
-        ("Overig", "Veiligheid", "Vuurwerkoverlast en explosies in woonwijken: de burgemeesters willen een vuurwerkverbod."),
+        (
+            "Fysiek",
+            "Woningmarkt",
+            "De woningbouw blijft achter: er zijn meer betaalbare huurwoningen nodig en corporaties moeten kunnen bouwen.",
+        ),
+        (
+            "Fysiek",
+            "Woningmarkt",
+            "Met de provincie maakten we afspraken over de woningbouwopgave en de volkshuisvesting.",
+        ),
+        (
+            "Sociaal",
+            "Armoede en schulden",
+            "Steeds meer huishoudens hebben problematische schulden; vroegsignalering en schuldhulpverlening helpen.",
+        ),
+        (
+            "Sociaal",
+            "Vergunninghouders en asiel",
+            "De opvang van asielzoekers en de huisvesting van statushouders vragen om de Spreidingswet.",
+        ),
+        (
+            "Overig",
+            "Veiligheid",
+            "Vuurwerkoverlast en explosies in woonwijken: de burgemeesters willen een vuurwerkverbod.",
+        ),
         ("Algemeen", "Algemeen", "Onze voorzitter dankt alle collega's voor een mooi jaar samen."),
     ]
 )
@@ -62,7 +90,16 @@ def test_weak_labels_come_from_the_section_map_and_skip_general_sections(knowled
 
 
 def test_every_theme_is_in_the_taxonomy_with_its_cap_topic(model, knowledge):
-    unseen = paragraphs([("Overig", "Algemeen", t) for t in ["Het gemeentefonds krimpt door de opschalingskorting.", "Brussel en de Europese fondsen.", "xyz qqq"]])
+    unseen = paragraphs(
+        [
+            ("Overig", "Algemeen", t)
+            for t in [
+                "Het gemeentefonds krimpt door de opschalingskorting.",
+                "Brussel en de Europese fondsen.",
+                "xyz qqq",
+            ]
+        ]
+    )
     themes = classify(model, unseen, knowledge)
     taxonomy = knowledge.taxonomy.set_index("theme_id")
     assert set(themes["theme"]) | set(themes["runner_up"]) <= set(taxonomy.index)
@@ -106,13 +143,17 @@ def test_the_shipped_model_is_used_and_a_missing_one_is_trained_for_the_run(tmp_
 def test_a_model_from_another_scikit_learn_is_not_loaded(tmp_path):
     shutil.copytree(MODELS_DIR, tmp_path / "models")
     card = tmp_path / "models" / CARD_FILE
-    card.write_text(card.read_text(encoding="utf-8").replace('"scikit_learn": "', '"scikit_learn": "0.0-'), encoding="utf-8")
+    card.write_text(
+        card.read_text(encoding="utf-8").replace('"scikit_learn": "', '"scikit_learn": "0.0-'), encoding="utf-8"
+    )
     assert load_classifier(tmp_path / "models") is None
 
 
 def test_focus_shares_add_up_to_one_per_pillar_and_count_lobbying_acts(model, knowledge):
     frame = FIXTURE.join(classify(model, FIXTURE, knowledge))
-    acts = [LobbyAct("doc-2031-p0001", "brief", "Tweede Kamer der Staten-Generaal", "", "Een brief aan de Tweede Kamer.")]
+    acts = [
+        LobbyAct("doc-2031-p0001", "brief", "Tweede Kamer der Staten-Generaal", "", "Een brief aan de Tweede Kamer.")
+    ]
     focus = focus_table(frame, lobby_actions_table(frame, acts))
     assert focus.groupby(["year", "pillar"])["share"].sum().to_numpy() == pytest.approx(1.0, abs=1e-5)
     assert focus["words"].sum() == frame["n_words"].sum()

@@ -9,8 +9,9 @@ import spacy
 from spacy.training import Example
 
 from pipeline.config import MODELS_DIR
-from pipeline.entities import build_nlp, find_mentions, fold
+from pipeline.nlp import build_nlp, find_mentions
 from pipeline.tables import mentions_table
+from pipeline.textkeys import fold
 
 RULES_ONLY = "no-such-spacy-model"
 
@@ -30,12 +31,24 @@ def entities(nlp, text: str) -> list[tuple[str, str, str]]:
     ("text", "expected"),
     [
         ("De Participatiewet moet eenvoudiger.", ("law", "Participatiewet", "Participatiewet")),
-        ("Wij reageerden op de Spreidingswet.", ("law", "Spreidingswet", "Wet gemeentelijke taak mogelijk maken asielopvangvoorzieningen")),
+        (
+            "Wij reageerden op de Spreidingswet.",
+            ("law", "Spreidingswet", "Wet gemeentelijke taak mogelijk maken asielopvangvoorzieningen"),
+        ),
         ("De Wet inburgering 2021 knelt.", ("law", "Wet inburgering 2021", "Wet inburgering 2021")),
         ("Houdbaarheid van de Wet langdurige zorg in GGZ.", ("law", "Wet langdurige zorg", "Wet langdurige zorg")),
-        ("Een reactie op het wetsvoorstel Regie volkshuisvesting.", ("law", "wetsvoorstel Regie volkshuisvesting", "Wet versterking regie volkshuisvesting")),
-        ("De aflosperiode van de Wsnp wordt korter.", ("law", "Wsnp", "Wet schuldsaneringsregeling natuurlijke personen")),
-        ("Een nieuwe Wet digitale overheidsdiensten komt eraan.", ("law", "Wet digitale overheidsdiensten", "Wet digitale overheidsdiensten")),
+        (
+            "Een reactie op het wetsvoorstel Regie volkshuisvesting.",
+            ("law", "wetsvoorstel Regie volkshuisvesting", "Wet versterking regie volkshuisvesting"),
+        ),
+        (
+            "De aflosperiode van de Wsnp wordt korter.",
+            ("law", "Wsnp", "Wet schuldsaneringsregeling natuurlijke personen"),
+        ),
+        (
+            "Een nieuwe Wet digitale overheidsdiensten komt eraan.",
+            ("law", "Wet digitale overheidsdiensten", "Wet digitale overheidsdiensten"),
+        ),
         ("De Omroepwet en de Wkkgz gelden.", ("law", "Omroepwet", "Omroepwet")),
     ],
 )
@@ -62,12 +75,22 @@ def test_every_ministry_form_is_one_organisation(nlp, text, surface):
 
 def test_ministry_not_in_the_gazetteer_gets_a_canonical_name(nlp):
     found = entities(nlp, "Het ministerie van Digitale Zaken en Ruimte nodigde ons uit.")
-    assert ("organisation", "ministerie van Digitale Zaken en Ruimte", "Ministerie van Digitale Zaken en Ruimte") in found
+    assert (
+        "organisation",
+        "ministerie van Digitale Zaken en Ruimte",
+        "Ministerie van Digitale Zaken en Ruimte",
+    ) in found
 
 
 def test_named_bodies_are_organisations(nlp):
-    found = entities(nlp, "Het rapport van de Staatscommissie Demografische Ontwikkeling 2050 en het Instituut van Publieke Waarden.")
-    assert ("organisation", "Staatscommissie Demografische Ontwikkeling 2050", "Staatscommissie Demografische Ontwikkeling 2050") in found
+    found = entities(
+        nlp, "Het rapport van de Staatscommissie Demografische Ontwikkeling 2050 en het Instituut van Publieke Waarden."
+    )
+    assert (
+        "organisation",
+        "Staatscommissie Demografische Ontwikkeling 2050",
+        "Staatscommissie Demografische Ontwikkeling 2050",
+    ) in found
     assert ("organisation", "Instituut van Publieke Waarden", "Instituut van Publieke Waarden") in found
 
 
@@ -150,7 +173,17 @@ def test_a_policy_keeps_the_name_of_the_earliest_report_that_names_it(nlp):
         "d2032-p0001": "Het programma 'Een Thuis Voor Iedereen' helpt. Met het programma 'Een Thuis Voor Iedereen' gaat het sneller.",
     }
     paragraphs = pd.DataFrame(
-        [{"paragraph_id": pid, "doc_id": pid[:5], "year": int(pid[1:5]), "page": 1, "pillar": "Fysiek", "section": "Woningmarkt"} for pid in texts]
+        [
+            {
+                "paragraph_id": pid,
+                "doc_id": pid[:5],
+                "year": int(pid[1:5]),
+                "page": 1,
+                "pillar": "Fysiek",
+                "section": "Woningmarkt",
+            }
+            for pid in texts
+        ]
     )
     mentions = mentions_table(paragraphs, list(find_mentions(nlp, texts.items())))
     assert mentions[["year", "surface", "canonical"]].values.tolist() == [
@@ -210,7 +243,9 @@ def test_statistical_model_path_with_rules_winning_overlaps(tmp_path):
     nlp, note = build_nlp(str(model_dir))
     assert note == f"spaCy model {model_dir}"
     assert nlp.pipe_names.index("ner") < nlp.pipe_names.index("g40_rules")
-    mentions = list(find_mentions(nlp, [("p", "Wepublic verzorgt de monitoring."), ("q", "De VNG overlegt met Wepublic.")]))
+    mentions = list(
+        find_mentions(nlp, [("p", "Wepublic verzorgt de monitoring."), ("q", "De VNG overlegt met Wepublic.")])
+    )
     by_surface = {m.surface: m for m in mentions}
     assert by_surface["Wepublic"].method == "model"
     assert by_surface["Wepublic"].entity_type == "organisation"
@@ -229,7 +264,10 @@ def test_fold_is_case_diacritic_and_apostrophe_insensitive():
     [
         ("Wij spraken in Den Haag met de minister.", [("place", "Den Haag", "'s-Gravenhage")]),
         ("Het gesprek in den haag liep uit.", []),
-        ("Een werkbezoek aan OEKRAÏNE en Oekraine.", [("place", "OEKRAÏNE", "Oekraïne"), ("place", "Oekraine", "Oekraïne")]),
+        (
+            "Een werkbezoek aan OEKRAÏNE en Oekraine.",
+            [("place", "OEKRAÏNE", "Oekraïne"), ("place", "Oekraine", "Oekraïne")],
+        ),
     ],
 )
 def test_gazetteer_names_match_any_case_or_accent_but_not_all_lower_case(nlp, text, expected):
@@ -241,7 +279,10 @@ def test_gazetteer_names_match_any_case_or_accent_but_not_all_lower_case(nlp, te
     [
         ("Bouwbedrijf BAM bouwt mee.", [("organisation", "BAM", "Koninklijke BAM Groep")]),
         ("Met een bam viel de deur dicht.", []),
-        ("Ook het ministerie van IenW sprak mee.", [("organisation", "ministerie van IenW", "Ministerie van Infrastructuur en Waterstaat")]),
+        (
+            "Ook het ministerie van IenW sprak mee.",
+            [("organisation", "ministerie van IenW", "Ministerie van Infrastructuur en Waterstaat")],
+        ),
     ],
 )
 def test_short_acronyms_match_only_as_written(nlp, text, expected):

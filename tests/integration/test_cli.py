@@ -16,7 +16,20 @@ def extracted(tmp_path_factory):
     (corpus / SHIPPED_PDF.name).write_bytes(SHIPPED_PDF.read_bytes())
     out = tmp_path_factory.mktemp("out")
     cache = tmp_path_factory.mktemp("cache")
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--cache", str(cache)])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--spacy-model",
+            "no-such-model",
+            "--cache",
+            str(cache),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return corpus, out, result.output
 
@@ -25,13 +38,27 @@ def test_extract_writes_every_table(extracted):
     _, out, output = extracted
     names = {p.name for p in out.iterdir()}
     assert {
-        "documents.csv", "sections.csv", "paragraphs.csv", "links.csv", "pages.csv", "mentions.csv", "entities.csv",
-        "pillar_entities.csv", "lobby_actions.csv", "focus.csv", "errors.csv",
+        "documents.csv",
+        "sections.csv",
+        "paragraphs.csv",
+        "links.csv",
+        "pages.csv",
+        "mentions.csv",
+        "entities.csv",
+        "pillar_entities.csv",
+        "lobby_actions.csv",
+        "focus.csv",
+        "errors.csv",
     } <= names
     documents = pd.read_csv(out / "documents.csv")
     assert documents.to_dict("records")[0] | {"sha256": ""} == {
-        "doc_id": "g40-jaarverslag-2023", "year": 2023, "title": "G40 Jaarverslag 2023", "source_file": "g40-jaarverslag-2023.pdf",
-        "sha256": "", "n_pages": 17, "n_pages_ocr": 0,
+        "doc_id": "g40-jaarverslag-2023",
+        "year": 2023,
+        "title": "G40 Jaarverslag 2023",
+        "source_file": "g40-jaarverslag-2023.pdf",
+        "sha256": "",
+        "n_pages": 17,
+        "n_pages_ocr": 0,
     }
     assert "not installed: rules only" in output
     assert "1 document(s) succeeded, 0 failed" in output
@@ -76,7 +103,20 @@ def test_focus_tables_answer_where_each_pillar_put_its_effort(extracted):
 
 def test_rerun_gives_byte_identical_tables(extracted, tmp_path):
     corpus, out, _ = extracted
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path), "--spacy-model", "no-such-model", "--no-cache", "--quiet"])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path),
+            "--spacy-model",
+            "no-such-model",
+            "--no-cache",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0
     for table in out.glob("*.csv"):
         assert (tmp_path / table.name).read_bytes() == table.read_bytes(), table.name
@@ -85,8 +125,25 @@ def test_rerun_gives_byte_identical_tables(extracted, tmp_path):
 def test_year_conflict_is_an_error_row_and_a_failing_exit(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    make_pdf(corpus / "jaarverslag-2022.pdf", [[Text("Jaarverslag 2023", y=200, size=30, bold=True)]], title="Jaarverslag 2023")
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--spacy-model", "no-such-model", "--no-cache", "--quiet"])
+    make_pdf(
+        corpus / "jaarverslag-2022.pdf",
+        [[Text("Jaarverslag 2023", y=200, size=30, bold=True)]],
+        title="Jaarverslag 2023",
+    )
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path / "out"),
+            "--spacy-model",
+            "no-such-model",
+            "--no-cache",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 1
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert errors[["doc", "kind"]].values.tolist() == [["jaarverslag-2022.pdf", "year"]]
@@ -96,11 +153,31 @@ def test_year_conflict_is_an_error_row_and_a_failing_exit(tmp_path):
 def test_a_rerun_with_nothing_changed_is_a_no_op_and_any_change_reruns(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    make_pdf(corpus / "verslag-2031.pdf", [[Text("Jaarverslag 2031", y=200, size=30, bold=True)], [Text("Pijler Fysiek", y=80, size=15, bold=True), Text("De woningbouw blijft achter in de regio.", y=120)]], title="Jaarverslag 2031")
+    make_pdf(
+        corpus / "verslag-2031.pdf",
+        [
+            [Text("Jaarverslag 2031", y=200, size=30, bold=True)],
+            [Text("Pijler Fysiek", y=80, size=15, bold=True), Text("De woningbouw blijft achter in de regio.", y=120)],
+        ],
+        title="Jaarverslag 2031",
+    )
     out = tmp_path / "out"
 
     def extract(*options: str) -> str:
-        result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-cache", *options])
+        result = runner.invoke(
+            app,
+            [
+                "extract",
+                "--corpus",
+                str(corpus),
+                "--out",
+                str(out),
+                "--spacy-model",
+                "no-such-model",
+                "--no-cache",
+                *options,
+            ],
+        )
         assert result.exit_code == 0, result.output
         return result.output
 

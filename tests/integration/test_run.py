@@ -22,8 +22,9 @@ from typer.testing import CliRunner
 from pipeline import tables
 from pipeline.cli import app
 from pipeline.config import MODELS_DIR, RunOptions, Settings
-from pipeline.document import process_document
-from pipeline.run import extract_corpus, write_outputs
+from pipeline.flow.corpus import extract_corpus
+from pipeline.flow.document import process_document
+from pipeline.flow.outputs import write_outputs
 from tests.conftest import SHIPPED_PDF, Text, body_lines, make_pdf
 
 runner = CliRunner()
@@ -50,7 +51,9 @@ def report_pages(year: int, lines: list[str], pages: int = 2) -> list[list[Text]
 
 
 def encrypted_pdf(path, user_password: str, year: int):
-    pdf = canvas.Canvas(str(path), pagesize=A4, encrypt=pdfencrypt.StandardEncryption(user_password, ownerPassword="eigenaar"))
+    pdf = canvas.Canvas(
+        str(path), pagesize=A4, encrypt=pdfencrypt.StandardEncryption(user_password, ownerPassword="eigenaar")
+    )
     pdf.setTitle(f"Jaarverslag {year}")
     pdf.setFont("Helvetica-Bold", 30)
     pdf.drawString(70, 640, f"Jaarverslag {year}")
@@ -92,7 +95,24 @@ def bad_corpus(tmp_path_factory):
     make_pdf(corpus / "dubbel-b-2039.pdf", report_pages(2039, DUTCH[::-1]), title="Jaarverslag 2039")
     make_pdf(corpus / "te-groot-2040.pdf", report_pages(2040, DUTCH, pages=6), title="Jaarverslag 2040")
     out = tmp_path_factory.mktemp("out")
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-ocr", "--no-cache", "--max-pages", "5", "--jobs", "1"])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--spacy-model",
+            "no-such-model",
+            "--no-ocr",
+            "--no-cache",
+            "--max-pages",
+            "5",
+            "--jobs",
+            "1",
+        ],
+    )
     return corpus, out, result
 
 
@@ -123,7 +143,12 @@ def test_every_bad_input_is_one_specific_error_row(bad_corpus):
 def test_the_good_documents_are_processed_and_counted(bad_corpus):
     _, out, _ = bad_corpus
     documents = pd.read_csv(out / "documents.csv")
-    assert documents["source_file"].tolist() == ["goed 2031.pdf", "leeg-wachtwoord-2035.pdf", "scan-2037.pdf", "summary-2038.pdf"]
+    assert documents["source_file"].tolist() == [
+        "goed 2031.pdf",
+        "leeg-wachtwoord-2035.pdf",
+        "scan-2037.pdf",
+        "summary-2038.pdf",
+    ]
     paragraphs = pd.read_csv(out / "paragraphs.csv", keep_default_na=False)
     english = paragraphs[paragraphs["doc_id"] == "summary-2038"]
     assert len(english) > 0 and (english["theme"] == "").all()
@@ -136,13 +161,33 @@ def test_every_page_is_in_a_paragraph_or_skipped_with_a_reason(bad_corpus):
     pages = pd.read_csv(out / "pages.csv")
     documents = pd.read_csv(out / "documents.csv")
     assert pages.groupby("doc_id").size().to_dict() == dict(zip(documents["doc_id"], documents["n_pages"], strict=True))
-    assert ((pages["n_paragraphs"] > 0) | pages["status"].isin(["cover", "toc", "blank", "ocr_unavailable", "unreadable"])).all()
+    assert (
+        (pages["n_paragraphs"] > 0) | pages["status"].isin(["cover", "toc", "blank", "ocr_unavailable", "unreadable"])
+    ).all()
     assert pages[pages["doc_id"] == "scan-2037"]["status"].tolist() == ["ocr_unavailable"]
 
 
 def test_keep_going_exits_zero_and_still_lists_the_errors(bad_corpus, tmp_path):
     corpus, _, _ = bad_corpus
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path), "--spacy-model", "no-such-model", "--no-ocr", "--no-cache", "--max-pages", "5", "--keep-going", "--jobs", "1"])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path),
+            "--spacy-model",
+            "no-such-model",
+            "--no-ocr",
+            "--no-cache",
+            "--max-pages",
+            "5",
+            "--keep-going",
+            "--jobs",
+            "1",
+        ],
+    )
     assert result.exit_code == 0
     assert len(pd.read_csv(tmp_path / "errors.csv")) == len(EXPECTED_ERRORS)
 
@@ -150,10 +195,27 @@ def test_keep_going_exits_zero_and_still_lists_the_errors(bad_corpus, tmp_path):
 def test_odd_file_names_work_and_nothing_is_written_outside_out(tmp_path):
     corpus = tmp_path / "corpus met spatie"
     corpus.mkdir()
-    make_pdf(corpus / "Jaarverslag ’s-Hertogenbosch \"concept\" 2031.pdf", report_pages(2031, DUTCH * 2), title="Jaarverslag 2031")
+    make_pdf(
+        corpus / 'Jaarverslag ’s-Hertogenbosch "concept" 2031.pdf',
+        report_pages(2031, DUTCH * 2),
+        title="Jaarverslag 2031",
+    )
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     out = tmp_path / "uitvoer"
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-cache", "--quiet"])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--spacy-model",
+            "no-such-model",
+            "--no-cache",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if out not in p.parents and p != out)
     assert after == before
@@ -163,15 +225,38 @@ def test_odd_file_names_work_and_nothing_is_written_outside_out(tmp_path):
 def test_spreadsheet_formulas_in_the_text_are_neutralised(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    formulas = ["=HYPERLINK(\"http://example.org\",\"klik\") staat hier.", "+cmd|' /C calc'!A0 en meer tekst.", "@SUM(A1:A2) als laatste regel."]
-    pages = [report_pages(2031, [])[0], *([Text(f"Pijler {pillar}", y=80, size=15, bold=True), Text(line, y=110, size=9.5)] for pillar, line in zip(["Fysiek", "Sociaal", "Overig"], formulas, strict=True))]
+    formulas = [
+        '=HYPERLINK("http://example.org","klik") staat hier.',
+        "+cmd|' /C calc'!A0 en meer tekst.",
+        "@SUM(A1:A2) als laatste regel.",
+    ]
+    pages = [
+        report_pages(2031, [])[0],
+        *(
+            [Text(f"Pijler {pillar}", y=80, size=15, bold=True), Text(line, y=110, size=9.5)]
+            for pillar, line in zip(["Fysiek", "Sociaal", "Overig"], formulas, strict=True)
+        ),
+    ]
     make_pdf(corpus / "formules-2031.pdf", pages, title="Jaarverslag 2031")
-    result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(tmp_path / "out"), "--spacy-model", "no-such-model", "--no-cache", "--quiet"])
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(tmp_path / "out"),
+            "--spacy-model",
+            "no-such-model",
+            "--no-cache",
+            "--quiet",
+        ],
+    )
     assert result.exit_code == 0, result.output
     texts = (tmp_path / "out" / "paragraphs.csv").read_text(encoding="utf-8")
     for formula in ["=HYPERLINK", "+cmd", "@SUM"]:
         assert f"'{formula}" in texts or f"\"'{formula}" in texts
-        assert f",{formula}" not in texts and f",\"{formula}" not in texts
+        assert f",{formula}" not in texts and f',"{formula}' not in texts
 
 
 def test_a_second_run_on_the_same_out_folder_is_refused(tmp_path):
@@ -181,7 +266,9 @@ def test_a_second_run_on_the_same_out_folder_is_refused(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     with FileLock(out / ".g40.lock"):
-        result = runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-cache"])
+        result = runner.invoke(
+            app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-cache"]
+        )
     assert result.exit_code == 3
     assert "another g40 run is writing to" in result.output
     assert not (out / "paragraphs.csv").exists()
@@ -192,7 +279,22 @@ def test_a_killed_run_leaves_the_previous_outputs_byte_identical(tmp_path):
     corpus.mkdir()
     (corpus / SHIPPED_PDF.name).write_bytes(SHIPPED_PDF.read_bytes())
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", "--no-cache", "--quiet", "--jobs", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "pipeline.cli",
+        "extract",
+        "--corpus",
+        str(corpus),
+        "--out",
+        str(out),
+        "--spacy-model",
+        "no-such-model",
+        "--no-cache",
+        "--quiet",
+        "--jobs",
+        "1",
+    ]
     subprocess.run(command, check=True, capture_output=True)
     before = {p.name: p.read_bytes() for p in out.glob("*.csv")}
     assert {"paragraphs.csv", "focus.csv", "errors.csv"} <= set(before)
@@ -206,7 +308,14 @@ def test_a_killed_run_leaves_the_previous_outputs_byte_identical(tmp_path):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.integers(min_value=0, max_value=4000), st.integers(min_value=0, max_value=255)), min_size=1, max_size=8), st.integers(min_value=200, max_value=5000))
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=4000), st.integers(min_value=0, max_value=255)),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(min_value=200, max_value=5000),
+)
 def test_mutated_pdf_bytes_end_in_a_result_or_an_error_never_a_traceback(tmp_path_factory, flips, cut):
     folder = tmp_path_factory.mktemp("fuzz")
     original = make_pdf(folder / "origineel-2031.pdf", report_pages(2031, DUTCH), title="Jaarverslag 2031").read_bytes()
@@ -224,7 +333,9 @@ def test_cache_and_parallel_runs_give_the_same_tables(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for year in (2031, 2032, 2033):
-        make_pdf(corpus / f"verslag-{year}.pdf", report_pages(year, DUTCH[year % 5 :] + DUTCH), title=f"Jaarverslag {year}")
+        make_pdf(
+            corpus / f"verslag-{year}.pdf", report_pages(year, DUTCH[year % 5 :] + DUTCH), title=f"Jaarverslag {year}"
+        )
     quiet = Settings(spacy_model="no-such-model", ocr=False)
     single = extract_corpus(corpus, quiet).tables
     cache = tmp_path / "cache"
@@ -253,10 +364,19 @@ def test_the_cache_redoes_exactly_what_an_edit_affects(tmp_path):
     assert cached_after(lambda: None) == frozenset()
     assert cached_after(lambda: None) == {"structure", "nlp"}
     curation = models / "curation.csv"
-    assert cached_after(lambda: curation.write_text(curation.read_text() + "drop,organisation,Rijksoverheid,,\n")) == {"structure"}
+    assert cached_after(lambda: curation.write_text(curation.read_text() + "drop,organisation,Rijksoverheid,,\n")) == {
+        "structure"
+    }
     pillars = models / "pillars.csv"
-    assert cached_after(lambda: pillars.write_text(pillars.read_text() + "pijler woningbouw,Fysiek,test\n")) == frozenset()
-    assert cached_after(lambda: (corpus / "verslag-2031.pdf").write_bytes((corpus / "verslag-2031.pdf").read_bytes() + b"\n")) == frozenset()
+    assert (
+        cached_after(lambda: pillars.write_text(pillars.read_text() + "pijler woningbouw,Fysiek,test\n")) == frozenset()
+    )
+    assert (
+        cached_after(
+            lambda: (corpus / "verslag-2031.pdf").write_bytes((corpus / "verslag-2031.pdf").read_bytes() + b"\n")
+        )
+        == frozenset()
+    )
 
 
 def test_a_dask_cluster_gives_the_same_tables(tmp_path):

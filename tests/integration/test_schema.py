@@ -9,9 +9,11 @@ import shutil
 import pandas as pd
 from frictionless import validate
 
-from pipeline.config import MODELS_DIR, read_csv_rows
+from pipeline.columns import TABLE_COLUMNS
+from pipeline.config import MODELS_DIR
+from pipeline.resources import read_source_rows as read_csv_rows
 from pipeline.schema import TABLES, datapackage, load_vocabularies
-from pipeline.tables import TABLE_COLUMNS, write_table
+from pipeline.tables import write_table
 
 VOCAB = load_vocabularies()
 
@@ -19,7 +21,9 @@ VOCAB = load_vocabularies()
 def problems(path) -> list[tuple[str, str, str]]:
     """(table, error type, message) of each validation error."""
     report = validate(path)
-    return [("package", e.type, e.message) for e in report.errors] + [(t.name, e.type, e.message) for t in report.tasks for e in t.errors]
+    return [("package", e.type, e.message) for e in report.errors] + [
+        (t.name, e.type, e.message) for t in report.tasks for e in t.errors
+    ]
 
 
 def test_datapackage_describes_every_csv_of_a_run(shipped_outputs):
@@ -30,7 +34,9 @@ def test_datapackage_describes_every_csv_of_a_run(shipped_outputs):
     for name, resource in resources.items():
         assert [f["name"] for f in resource["schema"]["fields"]] == TABLES[name]
         assert all(f["description"] for f in resource["schema"]["fields"])
-    assert resources["mentions"]["schema"]["foreignKeys"] == [{"fields": "paragraph_id", "reference": {"resource": "paragraphs", "fields": "paragraph_id"}}]
+    assert resources["mentions"]["schema"]["foreignKeys"] == [
+        {"fields": "paragraph_id", "reference": {"resource": "paragraphs", "fields": "paragraph_id"}}
+    ]
 
 
 def test_outputs_of_the_shipped_report_validate(shipped_outputs):
@@ -40,8 +46,14 @@ def test_outputs_of_the_shipped_report_validate(shipped_outputs):
 def test_allowed_values_are_read_from_models():
     fields = {f["name"]: f for r in datapackage(TABLES, VOCAB)["resources"] for f in r["schema"]["fields"]}
     pillars = {row["pillar"] for row in read_csv_rows(MODELS_DIR / "pillars.csv")}
-    assert set(fields["pillar"]["constraints"]["enum"]) == pillars == {"Algemeen", "Economie en werk", "Sociaal", "Fysiek", "Overig"}
-    assert fields["theme"]["constraints"]["enum"] == [row["theme_id"] for row in read_csv_rows(MODELS_DIR / "themes.csv")]
+    assert (
+        set(fields["pillar"]["constraints"]["enum"])
+        == pillars
+        == {"Algemeen", "Economie en werk", "Sociaal", "Fysiek", "Overig"}
+    )
+    assert fields["theme"]["constraints"]["enum"] == [
+        row["theme_id"] for row in read_csv_rows(MODELS_DIR / "themes.csv")
+    ]
     assert {"position paper", "petitie", "gesprek", "lobby"} <= set(fields["instrument"]["constraints"]["enum"])
     assert fields["entity_type"]["constraints"]["enum"] == ["organisation", "place", "law", "policy"]
     assert fields["change"]["constraints"]["enum"] == ["new", "dropped", "up", "down", "same"]

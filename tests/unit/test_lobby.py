@@ -2,8 +2,7 @@
 
 import pytest
 
-from pipeline.entities import build_nlp, parse_paragraphs
-from pipeline.lobby import lobby_acts_in
+from pipeline.nlp import build_nlp, lobby_acts_in, parse_paragraphs
 
 
 @pytest.fixture(scope="module")
@@ -12,7 +11,7 @@ def nlp():
 
 
 def acts(nlp, text: str) -> list[tuple[str, str, str]]:
-    (paragraph_id, doc), = parse_paragraphs(nlp, [("p", text)])
+    ((paragraph_id, doc),) = parse_paragraphs(nlp, [("p", text)])
     return [(a.instrument, a.target, a.subject) for a in lobby_acts_in(doc, paragraph_id)]
 
 
@@ -21,7 +20,11 @@ def acts(nlp, text: str) -> list[tuple[str, str, str]]:
     [
         (
             "We zitten goed aan tafel bij het ministerie van BZK en brengen daar de punten in uit ons position paper 'Interbestuurlijke samenwerking'.",
-            ("position paper", "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties", "Interbestuurlijke samenwerking"),
+            (
+                "position paper",
+                "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
+                "Interbestuurlijke samenwerking",
+            ),
         ),
         (
             "We hebben daarom het manifest 'Geen pleisters meer!' opgesteld en aan de Tweede Kamer aangeboden.",
@@ -40,8 +43,14 @@ def acts(nlp, text: str) -> list[tuple[str, str, str]]:
             ("gesprek", "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties", ""),
         ),
         ("De G40 pleit voor structurele financiering en ontschotting van middelen.", ("pleidooi", "", "")),
-        ("Ook hebben we via de VNG en Divosa input geleverd voor de uitwerking van de basisdienstverlening.", ("inbreng", "", "")),
-        ("We stuurden onder andere de informateur en Kamerleden een pamflet over de propositie.", ("inbreng", "Tweede Kamer der Staten-Generaal", "")),
+        (
+            "Ook hebben we via de VNG en Divosa input geleverd voor de uitwerking van de basisdienstverlening.",
+            ("inbreng", "", ""),
+        ),
+        (
+            "We stuurden onder andere de informateur en Kamerleden een pamflet over de propositie.",
+            ("inbreng", "Tweede Kamer der Staten-Generaal", ""),
+        ),
     ],
 )
 def test_lobbying_acts_from_the_2023_report(nlp, sentence, expected):
@@ -62,7 +71,9 @@ def test_drafting_signing_and_plain_description_are_not_acts(nlp, sentence):
 
 
 def test_the_network_itself_is_never_the_target(nlp):
-    assert acts(nlp, "Het G40 Stedennetwerk voerde een lobby met de VNG.") == [("lobby", "Vereniging van Nederlandse Gemeenten", "")]
+    assert acts(nlp, "Het G40 Stedennetwerk voerde een lobby met de VNG.") == [
+        ("lobby", "Vereniging van Nederlandse Gemeenten", "")
+    ]
 
 
 def test_an_unnamed_ministry_is_the_one_named_before_and_partners_are_not_targets(nlp):

@@ -27,7 +27,9 @@ def test_entity_f1_meets_the_target(scores, dataset, entity_type, target):
 
 @pytest.mark.parametrize("scope", ["held_out_sections", "general_paragraphs_hand"])
 def test_theme_accuracy_meets_the_target(table, scope):
-    accuracy = table[(table["task"] == "theme") & (table["scope"] == scope) & (table["metric"] == "accuracy")]["value"].item()
+    accuracy = table[(table["task"] == "theme") & (table["scope"] == scope) & (table["metric"] == "accuracy")][
+        "value"
+    ].item()
     assert accuracy >= 0.80
 
 

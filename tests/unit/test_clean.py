@@ -31,13 +31,22 @@ def test_line_break_hyphens_are_undone_and_real_hyphens_kept(lines, expected):
 
 
 def test_typographic_quotes_and_ligatures_are_normalised_and_titles_kept():
-    assert normalise_characters("het manifest ‘Het Nieuwe Normaal’ voor ﬁnanciën") == "het manifest 'Het Nieuwe Normaal' voor financiën"
-    assert normalise_characters("“citaat” en ’s-Hertogenbosch") == "\"citaat\" en 's-Hertogenbosch"
+    assert (
+        normalise_characters("het manifest ‘Het Nieuwe Normaal’ voor ﬁnanciën")
+        == "het manifest 'Het Nieuwe Normaal' voor financiën"
+    )
+    assert normalise_characters("“citaat” en ’s-Hertogenbosch") == '"citaat" en \'s-Hertogenbosch'
 
 
 @pytest.mark.parametrize(
     ("word", "expected"),
-    [("zorgin", "zorg in"), ("hetvlak", "het vlak"), ("ruimvoor", "ruim voor"), ("arbeidsmarktstructuur", "arbeidsmarktstructuur"), ("netwerkdagen", "netwerkdagen")],
+    [
+        ("zorgin", "zorg in"),
+        ("hetvlak", "het vlak"),
+        ("ruimvoor", "ruim voor"),
+        ("arbeidsmarktstructuur", "arbeidsmarktstructuur"),
+        ("netwerkdagen", "netwerkdagen"),
+    ],
 )
 def test_ocr_joined_words_are_split_only_at_function_words(word, expected):
     assert split_joined_word(word) == expected
@@ -63,7 +72,10 @@ def test_joining_lines_never_drops_letters(lines):
     assert [c for c in joined if c.isalnum()] == letters
 
 
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20), st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20))
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=20),
+)
 def test_hyphen_join_keeps_both_parts(head, tail):
     joined = join_hyphenated(head + "-", tail)
     assert joined.replace("-", "").replace(" ", "") == head + tail

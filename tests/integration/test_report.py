@@ -14,16 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import PROJ_ROOT
-from pipeline.entities import slug
 from pipeline.report import page_list, percent, render_report
 from pipeline.schema import TABLES, load_vocabularies
+from pipeline.textkeys import slug
 from tests.conftest import require_binary
 
 VOCAB = load_vocabularies()
 PILLARS = ["Algemeen", "Economie en werk", "Sociaal", "Fysiek", "Overig"]
 THEMES = ["bestuur", "arbeidsmarkt", "zorg_jeugd_onderwijs", "wonen", "europa"]
-SCREENSHOT = PROJ_ROOT / "outputs" / "report.png"
 
 
 class Links(HTMLParser):
@@ -43,7 +41,9 @@ class Links(HTMLParser):
         for name in ("href", "xlink:href"):
             if name in values:
                 self.hrefs.append(values[name])
-        if tag in ("script", "img", "iframe", "link", "image", "use") and (values.get("src") or (tag != "use" and values.get("href"))):
+        if tag in ("script", "img", "iframe", "link", "image", "use") and (
+            values.get("src") or (tag != "use" and values.get("href"))
+        ):
             self.resources.append(f"{tag} {values.get('src') or values.get('href')}")
 
 
@@ -55,12 +55,78 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
         pid = f"{doc}-p{n:04d}"
         sentence = f"In {year} bespraken we de {law} met de VNG (pijler {pillar})."
         text = f"Inleiding van de alinea. {sentence}"
-        paragraphs.append([doc, year, pid, n + 2, n + 2, pillar, "Algemeen", f"Kop {n}", "text", len(text.split()), theme, 20, 0.9, "bestuur", 0.05, text])
+        paragraphs.append(
+            [
+                doc,
+                year,
+                pid,
+                n + 2,
+                n + 2,
+                pillar,
+                "Algemeen",
+                f"Kop {n}",
+                "text",
+                len(text.split()),
+                theme,
+                20,
+                0.9,
+                "bestuur",
+                0.05,
+                text,
+            ]
+        )
         start = text.index(law)
-        mentions.append([doc, year, n + 2, pillar, "Algemeen", pid, "law", law, law, f"law:{slug(law)}", start, start + len(law), "gazetteer", sentence])
+        mentions.append(
+            [
+                doc,
+                year,
+                n + 2,
+                pillar,
+                "Algemeen",
+                pid,
+                "law",
+                law,
+                law,
+                f"law:{slug(law)}",
+                start,
+                start + len(law),
+                "gazetteer",
+                sentence,
+            ]
+        )
         start = text.index("VNG")
-        mentions.append([doc, year, n + 2, pillar, "Algemeen", pid, "organisation", "VNG", "Vereniging van Nederlandse Gemeenten", "org:vng", start, start + 3, "gazetteer", sentence])
-        acts.append([doc, year, pillar, "Algemeen", pid, "gesprek", "Vereniging van Nederlandse Gemeenten", law, theme, sentence])
+        mentions.append(
+            [
+                doc,
+                year,
+                n + 2,
+                pillar,
+                "Algemeen",
+                pid,
+                "organisation",
+                "VNG",
+                "Vereniging van Nederlandse Gemeenten",
+                "org:vng",
+                start,
+                start + 3,
+                "gazetteer",
+                sentence,
+            ]
+        )
+        acts.append(
+            [
+                doc,
+                year,
+                pillar,
+                "Algemeen",
+                pid,
+                "gesprek",
+                "Vereniging van Nederlandse Gemeenten",
+                law,
+                theme,
+                sentence,
+            ]
+        )
     frames = {
         "documents": [[doc, year, f"Jaarverslag {year}", f"{doc}.pdf", "0" * 64, 9, 0]],
         "paragraphs": paragraphs,
@@ -72,7 +138,16 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
     tables = {name: pd.DataFrame(rows, columns=TABLES[name]) for name, rows in frames.items()}
     p = tables["paragraphs"]
     tables["focus"] = pd.DataFrame(
-        {"year": year, "pillar": p["pillar"], "theme": p["theme"], "cap_major_topic": 20, "paragraphs": 1, "words": p["n_words"], "share": 1.0, "lobby_actions": 1}
+        {
+            "year": year,
+            "pillar": p["pillar"],
+            "theme": p["theme"],
+            "cap_major_topic": 20,
+            "paragraphs": 1,
+            "words": p["n_words"],
+            "share": 1.0,
+            "lobby_actions": 1,
+        }
     )
     m = tables["mentions"]
     tables["pillar_entities"] = m.assign(mentions=1, rank=1)[TABLES["pillar_entities"]]
@@ -90,7 +165,20 @@ def two_years() -> dict[str, pd.DataFrame]:
         [2030, 2031, "Fysiek", "theme", "wonen", "", 100.0, 100.0, 1, 1, 0.0, "same"],
         [2030, 2031, "Sociaal", "law", "Omgevingswet", "BWBR0037885", 0.0, 50.0, 0, 1, 50.0, "new"],
         [2030, 2031, "Sociaal", "law", "Woningwet", "BWBR0005181", 50.0, 0.0, 1, 0, -50.0, "dropped"],
-        [2030, 2031, "Sociaal", "organisation", "Vereniging van Nederlandse Gemeenten", "org:vng", 50.0, 50.0, 1, 1, 0.0, "same"],
+        [
+            2030,
+            2031,
+            "Sociaal",
+            "organisation",
+            "Vereniging van Nederlandse Gemeenten",
+            "org:vng",
+            50.0,
+            50.0,
+            1,
+            1,
+            0.0,
+            "same",
+        ],
     ]
     tables["comparison"] = pd.DataFrame(rows, columns=TABLES["comparison"])
     return tables
@@ -136,7 +224,7 @@ def test_chart_segments_open_the_paragraphs_they_count(one_year_html):
 
 def test_entities_expand_into_their_sentences_with_the_mention_marked(one_year_html):
     details = details_element(one_year_html, "ent-2031-fysiek-law-1")
-    assert "Omgevingswet – <span class=\"num\">1×</span>" in details
+    assert 'Omgevingswet – <span class="num">1×</span>' in details
     assert "In 2031 bespraken we de <mark>Omgevingswet</mark> met de VNG (pijler Fysiek)." in details
     assert '<a class="src" href="#verslag-2031-p0004">p. 6</a>' in details
 
@@ -183,7 +271,9 @@ def test_comparison_shows_theme_shifts_and_new_and_dropped_laws():
     assert "Omgevingswet" in new and "In 2031 bespraken we de <mark>Omgevingswet</mark>" in new
     assert dropped.index("Woningwet") < dropped.index("</details>")
     assert "In 2030 bespraken we de <mark>Woningwet</mark>" in dropped
-    assert "Vereniging van Nederlandse Gemeenten –" not in changes[: changes.index("Verantwoording")], "unchanged entities are not listed"
+    assert "Vereniging van Nederlandse Gemeenten –" not in changes[: changes.index("Verantwoording")], (
+        "unchanged entities are not listed"
+    )
 
 
 def test_dutch_number_formats():
@@ -197,8 +287,20 @@ def test_dutch_number_formats():
 
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        ["chromium", "--headless=new", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args],
-        capture_output=True, text=True, timeout=120, check=True,
+        [
+            "chromium",
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
 
 
@@ -225,9 +327,15 @@ def test_report_renders_in_chromium_without_console_errors(shipped_outputs, tmp_
     assert dom.count("<svg ") == 1 and dom.count('<a xlink:href="#thema-2023-') >= 20
     assert dom.count('<article class="pillar"') == 5
     assert '<table class="lobby">' in dom and dom.count("<tr>") >= 45
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    chromium(tmp_path / "profile", f"--screenshot={SCREENSHOT}", "--window-size=1280,2000", "--hide-scrollbars", report.as_uri())
-    assert SCREENSHOT.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and SCREENSHOT.stat().st_size > 50_000
+    screenshot = tmp_path / "report.png"
+    chromium(
+        tmp_path / "profile",
+        f"--screenshot={screenshot}",
+        "--window-size=1280,2000",
+        "--hide-scrollbars",
+        report.as_uri(),
+    )
+    assert screenshot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and screenshot.stat().st_size > 50_000
 
 
 def test_following_a_link_opens_the_paragraphs(shipped_outputs, tmp_path):

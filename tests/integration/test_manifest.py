@@ -12,9 +12,9 @@ import pandas as pd
 import spacy
 
 from pipeline.config import Settings
-from pipeline.document import DocumentError
-from pipeline.manifest import environment, run_manifest
-from pipeline.run import RunResult, errors_table
+from pipeline.flow.manifest import environment, run_manifest
+from pipeline.records import DocumentError, RunResult
+from pipeline.tables import errors_table
 from tests.conftest import SHIPPED_PDF
 
 
@@ -47,10 +47,17 @@ def test_environment_follows_the_declared_dependencies():
 
 
 def test_failures_and_repeated_notes_are_listed_once():
-    result = RunResult(settings=Settings(spacy_model="x"), corpus=Path("corpus"), started=datetime(2031, 1, 1, tzinfo=UTC), notes=["same", "same"])
+    result = RunResult(
+        settings=Settings(spacy_model="x"),
+        corpus=Path("corpus"),
+        started=datetime(2031, 1, 1, tzinfo=UTC),
+        notes=["same", "same"],
+    )
     result.errors.append(DocumentError("a.pdf", None, "year", "no year"))
     tables = {"errors": errors_table(result.errors)}
-    manifest = run_manifest(result, tables, {"tool": {}}, Path("out"), datetime(2031, 1, 1, 0, 0, 5, tzinfo=UTC), {"errors.csv": "0" * 64})
+    manifest = run_manifest(
+        result, tables, {"tool": {}}, Path("out"), datetime(2031, 1, 1, 0, 0, 5, tzinfo=UTC), {"errors.csv": "0" * 64}
+    )
     assert manifest["failed"] == [{"doc": "a.pdf", "page": None, "kind": "year", "message": "no year"}]
     assert manifest["notes"] == ["same"]
     assert manifest["seconds"]["total"] == 5.0

@@ -4,7 +4,8 @@ import pytest
 
 from pipeline.clean import clean_text
 from pipeline.pdf import read_pdf
-from pipeline.structure import YearError, detect_year, load_aliases, structure_report
+from pipeline.structure import load_aliases, structure_report
+from pipeline.year import YearError, detect_year
 from tests.conftest import SEED_TEXT, Text, body_lines, make_pdf, running_furniture
 
 EXPECTED_SECTIONS = {
@@ -106,7 +107,11 @@ def test_recall_against_the_seed_text(shipped_report):
     """Nearly every content word of the plain-text edition must survive the PDF reading."""
     ours_text = " ".join([p.text for p in shipped_report.paragraphs] + [p.heading for p in shipped_report.paragraphs])
     ours = set(re.findall(r"[^\W\d_]{5,}", ours_text.casefold()))
-    seed_lines = [line for line in SEED_TEXT.read_text(encoding="utf-8").splitlines() if not re.search(r"JAARVERSLAG|Jaarverslag 2023|http", line)]
+    seed_lines = [
+        line
+        for line in SEED_TEXT.read_text(encoding="utf-8").splitlines()
+        if not re.search(r"JAARVERSLAG|Jaarverslag 2023|http", line)
+    ]
     seed_text = clean_text(re.sub(r"-\n\s*", "", "\n".join(seed_lines)))
     seed = re.findall(r"[^\W\d_]{5,}", seed_text.casefold())
     found = sum(1 for w in seed if w in ours)
@@ -116,8 +121,19 @@ def test_recall_against_the_seed_text(shipped_report):
 def generated_report(tmp_path):
     """A small report: cover, running furniture, two pillars, a renamed pillar heading and hyphenation."""
     cover = [Text("Jaarverslag 2031", y=200, size=30, bold=True), Text("Testnetwerk", y=240, size=16)]
-    page2 = [*running_furniture(2), Text("Pijler Werk en economie", y=80, size=15, bold=True), Text("Thema Arbeidsmarkt en", y=110, size=11.5, bold=True), Text("scholing", y=130, size=11.5, bold=True), *body_lines(["We hebben betere voor-", "waarden bepleit bij het ministerie.", ""], start=160), *body_lines(["Een tweede alinea over de MKB-", "dienstverlening in de regio."], start=200)]
-    page3 = [*running_furniture(3), Text("Pijler Fysiek", y=80, size=15, bold=True), *body_lines(["De woningbouw in de regio loopt achter en dat", "baart ons zorgen."], start=110)]
+    page2 = [
+        *running_furniture(2),
+        Text("Pijler Werk en economie", y=80, size=15, bold=True),
+        Text("Thema Arbeidsmarkt en", y=110, size=11.5, bold=True),
+        Text("scholing", y=130, size=11.5, bold=True),
+        *body_lines(["We hebben betere voor-", "waarden bepleit bij het ministerie.", ""], start=160),
+        *body_lines(["Een tweede alinea over de MKB-", "dienstverlening in de regio."], start=200),
+    ]
+    page3 = [
+        *running_furniture(3),
+        Text("Pijler Fysiek", y=80, size=15, bold=True),
+        *body_lines(["De woningbouw in de regio loopt achter en dat", "baart ons zorgen."], start=110),
+    ]
     page4 = [*running_furniture(4), *body_lines(["Een laatste alinea op een eigen pagina."], start=110)]
     return make_pdf(tmp_path / "jaarverslag-2031.pdf", [cover, page2, page3, page4], title="Jaarverslag 2031")
 

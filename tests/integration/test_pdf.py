@@ -3,8 +3,8 @@ import io
 import pypdfium2
 import pytest
 
+from pipeline.layout import page_lines
 from pipeline.pdf import PdfError, read_pdf
-from pipeline.structure import page_lines
 from tests.conftest import SHIPPED_PDF, Text, make_pdf, require_binary
 
 

@@ -1,0 +1,152 @@
+"""The corpus run: every PDF through the per-document step (here, in a process pool or on Dask), then
+the themes, the tables and the comparison over all documents."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sklearn.pipeline import Pipeline
+
+from pipeline import compare, tables
+from pipeline.config import RunOptions, Settings, find_pdfs
+from pipeline.flow.document import DocumentCache, as_document_error, process_document, structure_document
+from pipeline.flow.fingerprint import run_fingerprint
+from pipeline.records import DocumentError, DocumentResult, ErrorKind, Report, RunResult
+from pipeline.themes import assign_themes, train_themes
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StageClock:
+    """Adds the wall time since the previous lap to `seconds[stage]`: the per-stage durations of run.json."""
+
+    seconds: dict[str, float]
+    last: float = field(default_factory=time.perf_counter)
+
+    def lap(self, stage: str) -> None:
+        """Count the time since the last lap towards `stage`."""
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.last
+        self.last = now
+
+
+def check_years(reports: Sequence[Report]) -> list[DocumentError]:
+    """One report per year: two reports that claim the same year are both refused."""
+    by_year: dict[int, list[Report]] = {}
+    for report in reports:
+        by_year.setdefault(report.year, []).append(report)
+    errors = []
+    for year, claimants in sorted(by_year.items()):
+        if len(claimants) > 1:
+            names = ", ".join(r.source_file for r in claimants)
+            message = f"{names} all claim year {year}; name the year with --year FILE=YEAR"
+            errors += [
+                DocumentError(report.source_file, None, ErrorKind.DUPLICATE_YEAR, message) for report in claimants
+            ]
+    return errors
+
+
+def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions) -> Iterator[DocumentResult]:
+    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster.
+
+    The pool's workers are started fresh (spawn) and stopped when the documents are done, so they hold
+    no memory while the themes, tables and report are made.
+    """
+    cache = DocumentCache(options.cache_dir) if options.cache_dir else None
+    if options.executor == "dask":
+        from dask.distributed import Client, LocalCluster
+        from dask.distributed import as_completed as dask_completed
+
+        cluster = (
+            None
+            if options.scheduler
+            else LocalCluster(n_workers=options.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+        )
+        with Client(options.scheduler or cluster) as client:
+            futures = client.map(process_document, paths, settings=settings, cache=cache, pure=False)
+            for future in dask_completed(futures):
+                yield future.result()
+        if cluster is not None:
+            cluster.close()
+    elif options.jobs > 1 and len(paths) > 1:
+        with ProcessPoolExecutor(max_workers=options.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(process_document, path, settings, cache): path for path in paths}
+            for done in as_completed(futures):
+                try:
+                    yield done.result()
+                except Exception as error:
+                    name = futures[done].name
+                    yield DocumentResult(name, None, errors=[as_document_error(name, error)])
+    else:
+        for path in paths:
+            yield process_document(path, settings, cache)
+
+
+def extract_corpus(
+    corpus: Path,
+    settings: Settings,
+    options: RunOptions | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> RunResult:
+    """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run.
+
+    `progress(step, documents_done)` hears of every document read and of each later stage.
+    """
+    options = options or RunOptions()
+    result = RunResult(
+        settings=settings,
+        options=options,
+        corpus=corpus,
+        started=datetime.now(UTC),
+        fingerprint=run_fingerprint(corpus, settings),
+    )
+    clock = StageClock(result.stage_seconds)
+    for document in run_documents(find_pdfs(corpus), settings, options):
+        if progress:
+            progress(f"read {document.source_file}", 1)
+        result.documents.append(document)
+        result.errors += document.errors
+    result.documents.sort(key=lambda d: d.source_file)
+    clock.lap("documents")
+    result.spacy = next(
+        (d.spacy for d in result.documents if d.spacy),
+        {"requested": settings.spacy_model, "note": "no document was analysed"},
+    )
+    result.notes += sorted({d.spacy["note"] for d in result.documents if d.spacy})
+    result.errors += check_years(result.reports)
+    kept = [d for d in result.documents if d.report is not None and d.source_file not in result.refused_tables]
+    analysed = [d.report.doc_id for d in kept if d.report is not None and d.source_file not in result.refused_analysis]
+    if progress:
+        progress("themes", 0)
+    paragraphs = tables.paragraph_frame([d.report for d in kept if d.report is not None])
+    theme_columns, notes = assign_themes(paragraphs[paragraphs["doc_id"].isin(analysed)], settings.models_dir)
+    result.notes += notes
+    clock.lap("themes")
+    if progress:
+        progress("tables and comparison", 0)
+    result.tables = tables.build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index))
+    result.notes += compare.add_comparison(result.tables)
+    clock.lap("tables")
+    return result
+
+
+def train_on_corpus(corpus: Path, settings: Settings, date: str) -> tuple[Pipeline, dict, list[DocumentError]]:
+    """Train the theme classifier on the reports in `corpus`; reports that cannot be read are left out and
+    returned as errors."""
+    reports, errors = [], []
+    for path in find_pdfs(corpus):
+        try:
+            reports.append(structure_document(path, settings))
+        except Exception as error:
+            errors.append(as_document_error(path.name, error))
+    trained_on = [f"{r.source_file} (sha256 {r.sha256})" for r in reports]
+    model, card = train_themes(tables.paragraph_frame(reports), trained_on, settings.models_dir, date)
+    return model, card, errors

@@ -1,0 +1,168 @@
+"""The per-document step: one PDF and the settings in, its report, entity mentions and lobbying acts out.
+
+A pure function of its inputs (`process_document`), so it runs unchanged in this process, in a pool of
+worker processes or on a Dask cluster; the cache only saves time. It imports only what reading a document
+needs, so workers start quickly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import joblib
+from spacy.language import Language
+
+from pipeline.config import Settings
+from pipeline.files import atomic_write, file_sha256
+from pipeline.flow.fingerprint import code_digest, spacy_model_version
+from pipeline.nlp import build_nlp, lobby_acts_in, mentions_in, parse_paragraphs, pipeline_facts, resources_digest
+from pipeline.pdf import PdfError, read_pdf, tesseract_available
+from pipeline.records import DocumentError, DocumentResult, ErrorKind, LobbyAct, Mention, Report
+from pipeline.structure import load_aliases, structure_report
+from pipeline.year import YearError
+
+log = logging.getLogger(__name__)
+
+
+class DocumentCache:
+    """Per-document results on disk, keyed by content and by the code and data files they depend on."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def load(self, stage: str, key: str) -> Any:
+        """The entry, or None when it is missing or unreadable (then it is computed again)."""
+        path = self.folder / stage / f"{key}.joblib"
+        try:
+            return joblib.load(path)
+        except Exception:
+            return None
+
+    def save(self, stage: str, key: str, value: object) -> None:
+        """Write atomically, so parallel workers never see half an entry."""
+        folder = self.folder / stage
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write(folder / f"{key}.joblib", lambda temporary: joblib.dump(value, temporary))
+
+
+@lru_cache(maxsize=2)
+def nlp_for(spacy_model: str, models_dir: Path) -> tuple[Language, str]:
+    """One spaCy pipeline per process (and per worker), built on first use only."""
+    return build_nlp(spacy_model, models_dir)
+
+
+def key_of(parts: dict[str, object]) -> str:
+    """A cache key: sha256 of the parts as sorted JSON."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def structure_key(pdf_sha256: str, file_name: str, settings: Settings) -> str:
+    """What a structured report depends on: the PDF, the code, the heading tables and the reading options."""
+    return key_of(
+        {
+            "pdf": pdf_sha256,
+            "code": code_digest(),
+            "data": load_aliases(settings.models_dir).digest,
+            "file": file_name,
+            "year": settings.year_overrides.get(file_name),
+            "ocr": settings.ocr and tesseract_available(),
+            "max_pages": settings.max_pages,
+        }
+    )
+
+
+def nlp_key(report_key: str, settings: Settings) -> str:
+    """What the entities and lobbying acts depend on: the report, the code, the NLP data files and the model."""
+    return key_of(
+        {
+            "report": report_key,
+            "code": code_digest(),
+            "data": resources_digest(settings.models_dir),
+            "spacy_model": settings.spacy_model,
+            "spacy_model_version": spacy_model_version(settings.spacy_model),
+        }
+    )
+
+
+def structure_document(path: Path, settings: Settings) -> Report:
+    """Read and structure one PDF."""
+    pdf = read_pdf(path, ocr=settings.ocr, max_pages=settings.max_pages)
+    return structure_report(pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name))
+
+
+def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], list[LobbyAct], dict[str, Any]]:
+    """Entities and lobbying acts of every paragraph, with the facts of the spaCy pipeline that found them."""
+    nlp, note = nlp_for(settings.spacy_model, settings.models_dir)
+    mentions: list[Mention] = []
+    acts: list[LobbyAct] = []
+    for paragraph_id, doc in parse_paragraphs(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)):
+        mentions.extend(mentions_in(doc, paragraph_id))
+        acts.extend(lobby_acts_in(doc, paragraph_id))
+    return mentions, acts, pipeline_facts(nlp, settings.spacy_model, note)
+
+
+def document_problems(report: Report) -> list[DocumentError]:
+    """Problems that leave the report readable but incomplete: unreadable pages, no text, not Dutch."""
+    problems = [
+        DocumentError(report.source_file, page, ErrorKind.UNREADABLE_PAGE, message)
+        for page, message in report.page_errors
+    ]
+    if not report.paragraphs:
+        unread = [s.page for s in report.pages if s.status in ("ocr_unavailable", "unreadable")]
+        pages = f"page {unread[0]} has" if len(unread) == 1 else f"pages {', '.join(map(str, unread))} have"
+        reason = f"{pages} no text layer and OCR is unavailable" if unread else "no text on any page"
+        problems.append(DocumentError(report.source_file, None, ErrorKind.NO_TEXT, f"no extractable text: {reason}"))
+    elif report.language != "nl":
+        problems.append(
+            DocumentError(
+                report.source_file,
+                None,
+                ErrorKind.NOT_DUTCH,
+                f"the text is in {report.language!r}, not Dutch: paragraphs kept, no entities, lobbying acts or themes",
+            )
+        )
+    return problems
+
+
+def process_document(path: Path, settings: Settings, cache: DocumentCache | None = None) -> DocumentResult:
+    """The per-document step, a pure function of the PDF and the settings (the cache only saves time).
+
+    Every failure becomes a `DocumentError` for errors.csv: nothing raised here stops the other documents.
+    """
+    try:
+        report_key = structure_key(file_sha256(path), path.name, settings) if cache else ""
+        report = cache.load("structure", report_key) if cache else None
+        hits = {"structure"} if report is not None else set()
+        if report is None:
+            report = structure_document(path, settings)
+            if cache:
+                cache.save("structure", report_key, report)
+        problems = document_problems(report)
+        if any(ErrorKind(p.kind).refuses_analysis for p in problems):
+            return DocumentResult(path.name, report, errors=problems, cached=frozenset(hits))
+        analysis_key = nlp_key(report_key, settings) if cache else ""
+        analysed = cache.load("nlp", analysis_key) if cache else None
+        hits |= {"nlp"} if analysed is not None else set()
+        if analysed is None:
+            analysed = analyse_report(report, settings)
+            if cache:
+                cache.save("nlp", analysis_key, analysed)
+        mentions, acts, facts = analysed
+        return DocumentResult(path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits))
+    except Exception as error:
+        log.debug("failure on %s", path.name, exc_info=True)
+        return DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
+
+
+def as_document_error(file_name: str, error: Exception) -> DocumentError:
+    """A PDF or year problem as its named kind; anything else is a bug in this tool, reported as `internal`."""
+    if isinstance(error, PdfError):
+        return DocumentError(file_name, None, error.kind, str(error))
+    if isinstance(error, YearError):
+        return DocumentError(file_name, None, ErrorKind.YEAR, str(error))
+    return DocumentError(file_name, None, ErrorKind.INTERNAL, f"unexpected {type(error).__name__}: {error}")
