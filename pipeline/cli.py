@@ -218,9 +218,12 @@ def evaluate(
     table = evaluation_table(spacy_model, DEFAULT_CORPUS)
     out.mkdir(parents=True, exist_ok=True)
     write_table(table, out / "evaluation.csv")
-    shown = table[(table["scope"] == "document") & (table["metric"] == "f1")]
-    for row in shown.itertuples():
-        console.print(f"{row.dataset:<12} {row.label:<13} F1 {row.value:.3f}  (gold entities: {row.support})")
+    entities = table[(table["task"] == "entities") & table["scope"].isin(["document", "micro"])]
+    scores = entities.pivot_table(index=["dataset", "label", "support"], columns="metric", values="value", sort=False)
+    for (dataset, label, support), row in scores.iterrows():
+        console.print(
+            f"{dataset:<12} {label:<13} P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}  (gold entities: {support})"
+        )
     for row in table[table["task"].isin(["theme", "lobby"])].itertuples():
         console.print(
             f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})"

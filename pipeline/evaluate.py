@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from spacy.language import Language
 
-from pipeline.clean import clean_text
+from pipeline.clean import clean_text, join_lines
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
 from pipeline.entities import KnowledgeBase, load_knowledge_base
 from pipeline.flow.document import nlp_for, process_document
@@ -123,10 +123,41 @@ def predicted_frame(mentions: Iterable[Mention], pillar_of: Callable[[str], str]
     )
 
 
+def text_blocks(text: str) -> list[str]:
+    """The blocks of a plain text (separated by blank lines), lines joined and cleaned as report text is;
+    a `## ` heading marker is dropped."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
+    return [clean_text(join_lines([line.strip().removeprefix("## ") for line in block.splitlines()])) for block in blocks]
+
+
 def predicted_for_text(nlp: Language, text: str, pillar: str = GENERAL) -> pd.DataFrame:
     """Entities of a plain text (paragraphs separated by blank lines), cleaned as report text is."""
-    paragraphs = [(str(i), clean_text(p)) for i, p in enumerate(re.split(r"\n\s*\n", text)) if p.strip()]
+    paragraphs = [(str(i), block) for i, block in enumerate(text_blocks(text))]
     return predicted_frame(find_mentions(nlp, paragraphs), lambda _: pillar)
+
+
+def score_text_set(dataset: str, folder: Path, nlp: Language, kb: KnowledgeBase) -> pd.DataFrame:
+    """Micro P/R/F1 per entity type over a folder of texts (`devNN.txt` with `devNN.entities.csv`): distinct
+    entities per text, counts summed over the texts."""
+    counts = {t: [0, 0, 0, 0] for t in ENTITY_TYPES}
+    texts = sorted(folder.glob("*.txt"))
+    for text_path in texts:
+        gold = gold_entities(text_path.with_suffix(".entities.csv"), kb)
+        predicted = predicted_for_text(nlp, text_path.read_text(encoding="utf-8"))
+        keys = [entity_key(t, c, kb) for t, c in zip(predicted["entity_type"], predicted["canonical"], strict=True)]
+        predicted = predicted.assign(key=keys)
+        for entity_type in ENTITY_TYPES:
+            gold_keys = _distinct(gold[gold["entity_type"] == entity_type]["keys"])
+            predicted_keys = set(predicted[predicted["entity_type"] == entity_type]["key"])
+            found = sum(1 for k in gold_keys if k & predicted_keys)
+            wrong = len(predicted_keys - (set().union(*gold_keys) if gold_keys else set()))
+            for i, value in enumerate((found, found + wrong, found, len(gold_keys))):
+                counts[entity_type][i] += value
+    rows = []
+    for entity_type, (right, n_predicted, found, n_gold) in counts.items():
+        for metric, value in precision_recall_f1(right, n_predicted, found, n_gold).items():
+            rows.append([dataset, "entities", "micro", "", entity_type, metric, round(value, 4), n_gold])
+    return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
 
 
 def hand_theme_labels(path: Path, paragraphs: pd.DataFrame) -> pd.Series:
@@ -238,6 +269,8 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
         [
             score_entities("report-2023", report, gold_entities(GOLD_DIR / "entities_2023.csv", kb), kb),
             score_entities("news-2025", news, gold_entities(GOLD_DIR / "entities_news_g40_2025.csv", kb), kb),
+            score_text_set("dev-tune", GOLD_DIR / "dev" / "tune", nlp, kb),
+            score_text_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
             score_themes(
                 "report-2023", paragraphs, hand_theme_labels(GOLD_DIR / "themes_2023.csv", paragraphs), knowledge
             ),

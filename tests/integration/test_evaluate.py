@@ -37,3 +37,11 @@ def test_lobbying_acts_are_found_with_their_instrument(table):
     lobby = table[table["task"] == "lobby"].set_index(["scope", "metric"])["value"]
     assert lobby[("detection", "f1")] >= 0.80
     assert lobby[("instrument", "accuracy")] >= 0.85
+
+
+@pytest.mark.parametrize("dataset", ["dev-tune", "dev-frozen"])
+def test_the_development_texts_are_scored_per_type_with_precision_and_recall(table, dataset):
+    dev = table[(table["dataset"] == dataset) & (table["scope"] == "micro")]
+    assert set(dev["label"]) == {"organisation", "place", "law", "policy"}
+    assert set(dev["metric"]) == {"precision", "recall", "f1"}
+    assert dev.groupby("label")["support"].first().sum() >= 300, "the 12 texts of each half hold 300+ gold entities"
