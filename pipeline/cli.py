@@ -220,13 +220,15 @@ def evaluate(
     write_table(table, out / "evaluation.csv")
     entities = table[(table["task"] == "entities") & table["scope"].isin(["document", "micro"])]
     scores = entities.pivot_table(index=["dataset", "label", "support"], columns="metric", values="value", sort=False)
-    for (dataset, label, support), row in scores.iterrows():
+    for entity in scores.reset_index().to_dict("records"):
         console.print(
-            f"{dataset:<12} {label:<13} P {row['precision']:.3f}  R {row['recall']:.3f}  F1 {row['f1']:.3f}  (gold entities: {support})"
+            f"{entity['dataset']:<12} {entity['label']:<13} P {entity['precision']:.3f}  R {entity['recall']:.3f}  "
+            f"F1 {entity['f1']:.3f}  (gold entities: {entity['support']})"
         )
-    for row in table[table["task"].isin(["theme", "lobby"])].itertuples():
+    for other in table[table["task"].isin(["theme", "lobby"])].to_dict("records"):
         console.print(
-            f"{row.dataset:<12} {row.task} {row.scope:<24} {row.metric:<9} {row.value:.3f}  (n: {row.support})"
+            f"{other['dataset']:<12} {other['task']} {other['scope']:<24} {other['metric']:<9} {other['value']:.3f}  "
+            f"(n: {other['support']})"
         )
 
 

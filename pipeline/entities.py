@@ -93,7 +93,7 @@ class KnowledgeBase:
                 reverse=True,
             )
         )
-        self.type_prefix = re.compile(rf"^(?:(?:{articles})\s+)?(?:(?:{types})\s+(?:van\s+)?)?", re.I)
+        self.type_prefix = re.compile(rf"^(?:(?:{articles})\s+)?(?:(?:{types})\s+(?:(?:van|voor)\s+)?)?", re.I)
         for (entity_type, alias), entity_id in self.aliases.items():
             if entity_type == "law":
                 self.law_stems.setdefault(entity_id, set()).update(self.stems(alias))
@@ -245,13 +245,16 @@ class TitleFinder:
 
     @staticmethod
     def title_spans(doc: Doc, kind: str, start: int, end: int) -> list[Span]:
-        """The title part of a match: between the quotes, after the trigger word, or all of it."""
+        """The title part of a match: between the quotes, after the trigger word, or all of it. A quoted
+        phrase in lower case (`'netcongestie'`, `'circulair bouwen'`) names a theme, not a title."""
         if kind.startswith("quoted"):
             quotes = [i for i in range(start, end) if doc[i].text in QUOTES]
             bounds = [(a + 1, b) for a, b in zip(quotes[::2], quotes[1::2], strict=False)]
         else:
             bounds = [(start + 1 if kind.startswith("after-trigger") else start, end)]
         spans = []
+        if kind.startswith("quoted"):
+            bounds = [(first, last) for first, last in bounds if first < last and not doc[first].text[:1].islower()]
         for first, last in bounds:
             while (
                 last < len(doc) - 1
@@ -321,6 +324,8 @@ class EntityLinker:
                 method = "rule" if rule_id.startswith("rule:") or not rule_id else "gazetteer"
             else:
                 method = "rule" if (ent.start, ent.end) in from_titles else "model"
+            if entity_type == "organisation" and self.names_an_event(doc, ent):
+                continue
             span = self.known_prefix(doc, ent, entity_type) or Span(doc, ent.start, ent.end, label=entity_type)
             entity = self.link(entity_type, span.text, rule_id or "")
             if entity is None:
@@ -329,6 +334,12 @@ class EntityLinker:
             linked.append(span)
         doc.spans[ENTITY_SPANS] = linked
         return doc
+
+    def names_an_event(self, doc: Doc, ent: Span) -> bool:
+        """An organisation-looking name that ends in, or runs into, an event word (`… Netwerk Dagen`)."""
+        events = self.kb.type_words.get("event_word", set())
+        following = doc[ent.end].lower_ if ent.end < len(doc) else ""
+        return ent[-1].lower_ in events or following in events
 
     def known_prefix(self, doc: Doc, ent: Span, entity_type: str) -> Span | None:
         """Cut back a law name that runs on into the sentence: to a known law (`Wet betaalbare huur

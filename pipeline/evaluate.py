@@ -127,7 +127,9 @@ def text_blocks(text: str) -> list[str]:
     """The blocks of a plain text (separated by blank lines), lines joined and cleaned as report text is;
     a `## ` heading marker is dropped."""
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
-    return [clean_text(join_lines([line.strip().removeprefix("## ") for line in block.splitlines()])) for block in blocks]
+    return [
+        clean_text(join_lines([line.strip().removeprefix("## ") for line in block.splitlines()])) for block in blocks
+    ]
 
 
 def predicted_for_text(nlp: Language, text: str, pillar: str = GENERAL) -> pd.DataFrame:
@@ -154,9 +156,9 @@ def score_text_set(dataset: str, folder: Path, nlp: Language, kb: KnowledgeBase)
             for i, value in enumerate((found, found + wrong, found, len(gold_keys))):
                 counts[entity_type][i] += value
     rows = []
-    for entity_type, (right, n_predicted, found, n_gold) in counts.items():
-        for metric, value in precision_recall_f1(right, n_predicted, found, n_gold).items():
-            rows.append([dataset, "entities", "micro", "", entity_type, metric, round(value, 4), n_gold])
+    for entity_type, (right, n_predicted, gold_found, n_gold) in counts.items():
+        for metric, score in precision_recall_f1(right, n_predicted, gold_found, n_gold).items():
+            rows.append([dataset, "entities", "micro", "", entity_type, metric, round(score, 4), n_gold])
     return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
 
 

@@ -51,7 +51,7 @@ def records() -> list[Record]:
     for row in read_csv_rows(GAZETTEERS / "places_world.csv"):
         entity_id = f"ISO:{row['iso_code']}" if row["iso_code"] else f"place:{slug(row['name'])}"
         found.append(Record(entity_id, "place", row["name"], row["kind"], row["source"], split_aliases(row["aliases"])))
-    for table in ("organisations.csv", "organisations_extra.csv"):
+    for table in ("organisations.csv", "organisations_extra.csv", "organisations_more.csv"):
         for row in read_csv_rows(GAZETTEERS / table):
             aliases = split_aliases(row["aliases"])
             found.append(
@@ -64,6 +64,18 @@ def records() -> list[Record]:
                     aliases,
                 )
             )
+    for row in read_csv_rows(GAZETTEERS / "policies.csv"):
+        aliases = split_aliases(row["aliases"])
+        found.append(
+            Record(
+                f"policy:{slug(row['canonical_name'])}",
+                "policy",
+                row["canonical_name"],
+                row["kind"],
+                row["source"],
+                aliases,
+            )
+        )
     for row in read_csv_rows(GAZETTEERS / "laws.csv"):
         entity_id = row["bwb_id"] or f"law:{slug(row['canonical_name'])}"
         aliases = [a for a in split_aliases(row["short_names"]) if len(a) > 2]
@@ -105,7 +117,7 @@ def name_pattern(
     if alias in ambiguous:
         pattern[0]["IS_SENT_START"] = False
     if ministry_context:
-        pattern = [{"LOWER": {"IN": ministry_words}}, {"LOWER": "van"}, *pattern]
+        pattern = [{"LOWER": {"IN": ministry_words}}, {"LOWER": {"IN": ["van", "voor"]}}, *pattern]
     return pattern
 
 

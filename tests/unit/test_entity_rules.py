@@ -1,0 +1,53 @@
+"""Organisations and policy dossiers beyond the reference table, written as inline markup: every entity of
+the labels a case checks is marked, so a missed and an extra entity both fail."""
+
+import pytest
+
+from pipeline.nlp import build_nlp, find_mentions
+from tests.markup import parse_markup
+
+CASES = [
+    "De <ent label=organisation>PO-Raad</ent> en de <ent label=organisation>VO-raad</ent> schreven mee.",
+    "Het <ent label=organisation>Veiligheidsberaad</ent> kwam bijeen.",
+    "De <ent label=organisation>VVD</ent> en het <ent label=organisation>CDA</ent> steunden de motie.",
+    "Volgens <ent label=organisation>RTV Oost</ent> en <ent label=organisation>Tubantia</ent> is het besluit genomen.",
+    "Met het <ent label=policy>Nationaal Programma Lokale Warmtetransitie</ent> krijgen wijken hulp.",
+    "In de <ent label=policy>Voorjaarsnota</ent> en de <ent label=policy>Miljoenennota</ent> ontbreekt geld.",
+    "De <ent label=organisation>Ministerie van Volkshuisvesting en Ruimtelijke Ordening</ent> reageerde.",
+    "Er waren sessies tijdens de Bestuurlijke Netwerk Dagen over wonen.",
+    "We spraken over 'netcongestie' en over 'circulair bouwen'.",
+    "Het netwerk stuurde de reactie '<ent label=policy>Ruimte voor de regio</ent>' aan de Kamer.",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp("no-such-spacy-model")[0]
+
+
+@pytest.mark.parametrize("marked", CASES)
+def test_organisations_and_dossiers(nlp, marked):
+    text, expected = parse_markup(marked)
+    found = {
+        (m.entity_type, m.surface)
+        for m in find_mentions(nlp, [("p", text)])
+        if m.entity_type in ("organisation", "policy")
+    }
+    assert found == expected
+
+
+def test_a_minister_for_a_ministry_names_that_ministry(nlp):
+    mentions = list(find_mentions(nlp, [("p", "De minister voor Volkshuisvesting en Ruimtelijke Ordening was er.")]))
+    assert [m.canonical for m in mentions if m.entity_type == "organisation"] == [
+        "Ministerie van Volkshuisvesting en Ruimtelijke Ordening"
+    ]
+
+
+@pytest.mark.xfail(reason="known miss: a title after a cue runs on into the author's name", strict=True)
+def test_a_title_stops_before_its_author(nlp):
+    text, expected = parse_markup(
+        "Het onderzoeksrapport <ent label=policy>Europeanisering</ent> van Hans Vollaard was nuttig."
+    )
+    assert {
+        (m.entity_type, m.surface) for m in find_mentions(nlp, [("p", text)]) if m.entity_type == "policy"
+    } == expected
