@@ -60,11 +60,17 @@ def gold_entities(path: Path, kb: KnowledgeBase) -> pd.DataFrame:
     return gold
 
 
-def prf(gold_keys: list[set[str]], predicted: set[str]) -> dict[str, float]:
-    """Entity P/R/F1: a gold entity is found when any of its keys is predicted; a prediction is wrong when
-    it is no key of any gold entity."""
+def entity_counts(gold_keys: list[set[str]], predicted: set[str]) -> tuple[int, int]:
+    """(gold entities found, predictions wrong): a gold entity is found when any of its keys is predicted;
+    a prediction is wrong when it is no key of any gold entity."""
     found = sum(1 for keys in gold_keys if keys & predicted)
     wrong = len(predicted - (set().union(*gold_keys) if gold_keys else set()))
+    return found, wrong
+
+
+def prf(gold_keys: list[set[str]], predicted: set[str]) -> dict[str, float]:
+    """Entity P/R/F1 of one document (see `entity_counts`)."""
+    found, wrong = entity_counts(gold_keys, predicted)
     return {**precision_recall_f1(found, found + wrong, found, len(gold_keys)), "support": len(gold_keys)}
 
 
@@ -151,8 +157,7 @@ def score_text_set(dataset: str, folder: Path, nlp: Language, kb: KnowledgeBase)
         for entity_type in ENTITY_TYPES:
             gold_keys = _distinct(gold[gold["entity_type"] == entity_type]["keys"])
             predicted_keys = set(predicted[predicted["entity_type"] == entity_type]["key"])
-            found = sum(1 for k in gold_keys if k & predicted_keys)
-            wrong = len(predicted_keys - (set().union(*gold_keys) if gold_keys else set()))
+            found, wrong = entity_counts(gold_keys, predicted_keys)
             for i, value in enumerate((found, found + wrong, found, len(gold_keys))):
                 counts[entity_type][i] += value
     rows = []

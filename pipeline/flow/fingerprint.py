@@ -66,7 +66,7 @@ def run_fingerprint(corpus: Path, settings: Settings) -> str:
     parts: dict[str, Any] = {
         "pdfs": [(path.name, file_sha256(path)) for path in find_pdfs(corpus)],
         "models": files_digest([settings.models_dir]),
-        "code": files_digest([PACKAGE_DIR]),
+        "code": code_digest(),
         "settings": asdict(settings),
         "spacy_model": spacy_model_version(settings.spacy_model),
         "tesseract": tesseract_languages(settings.ocr),
