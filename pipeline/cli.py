@@ -22,8 +22,10 @@ from pipeline.config import (
     DEFAULT_CACHE,
     DEFAULT_CORPUS,
     DEFAULT_MAX_PAGES,
+    DEFAULT_MEMORY_LIMIT_MIB,
     DEFAULT_OUT,
     DEFAULT_SPACY_MODEL,
+    DEFAULT_TIMEOUT,
     RunOptions,
     Settings,
     find_pdfs,
@@ -106,10 +108,20 @@ def extract(
     max_pages: Annotated[
         int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages than this.")
     ] = DEFAULT_MAX_PAGES,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=1, help="Seconds one document may take before it is stopped and reported."),
+    ] = DEFAULT_TIMEOUT,
+    memory_limit: Annotated[
+        int,
+        typer.Option("--memory-limit", min=256, help="MiB of memory one worker process may use (with --jobs > 1)."),
+    ] = DEFAULT_MEMORY_LIMIT_MIB,
     keep_going: Annotated[
         bool,
         typer.Option(
-            "--keep-going", help="Exit 0 even when some documents failed (they are still listed in errors.csv)."
+            "--keep-going",
+            help="Exit 0 even when some documents failed (they are still listed in errors.csv), and write the "
+            "outputs even when documents failed for a reason other than their content.",
         ),
     ] = False,
     force: Annotated[
@@ -125,6 +137,7 @@ def extract(
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     if not corpus.is_dir():
         fail(f"corpus folder {corpus} does not exist", 2)
+    check_out(out)
     settings = Settings(
         spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or [], corpus), max_pages=max_pages
     )
@@ -139,9 +152,17 @@ def extract(
             raise typer.Exit(1)
         return
     from pipeline.flow.corpus import extract_corpus
-    from pipeline.flow.outputs import OutputLocked, output_lock, write_outputs
+    from pipeline.flow.outputs import IncompleteRun, InvalidTables, OutputLocked, output_lock, write_outputs
 
-    options = RunOptions(jobs=jobs, executor=executor.value, scheduler=scheduler, cache_dir=None if no_cache else cache)
+    options = RunOptions(
+        jobs=jobs,
+        executor=executor.value,
+        scheduler=scheduler,
+        cache_dir=None if no_cache else cache,
+        timeout=timeout,
+        memory_limit_mib=memory_limit,
+    )
+    kept: str | None = None
     try:
         with (
             output_lock(out),
@@ -152,9 +173,18 @@ def extract(
                 corpus, settings, options, progress=lambda step, done: bar.update(task, description=step, advance=done)
             )
             bar.update(task, description="writing tables and report")
-            write_outputs(result, out)
+            try:
+                write_outputs(result, out, keep_going=keep_going)
+            except IncompleteRun as error:
+                kept = str(error)
     except OutputLocked as error:
         fail(str(error), 3)
+    except InvalidTables as error:
+        fail(str(error), 1)
+    except KeyboardInterrupt:
+        fail(f"interrupted: the outputs in {out} are as they were before this run", 130)
+    except OSError as error:
+        fail(f"cannot write to {out}: {error.strerror or error}", 2)
     if not quiet:
         for note in result.notes:
             console.print(f"[cyan]note:[/cyan] {note}")
@@ -164,9 +194,24 @@ def extract(
         where = f" page {problem.page}" if problem.page else ""
         console.print(f"[red]error:[/red] {problem.doc}{where}: {problem.message}")
     failed = len(result.failed)
-    console.print(f"{len(result.documents) - failed} document(s) succeeded, {failed} failed; tables in {out}")
-    if failed and not keep_going:
+    if kept:
+        console.print(f"[red]error:[/red] {kept}")
+    where = f"outputs in {out} not replaced" if kept else f"tables in {out}"
+    console.print(f"{len(result.documents) - failed} document(s) succeeded, {failed} failed; {where}")
+    if kept or (failed and not keep_going):
         raise typer.Exit(1)
+
+
+def check_out(out: Path) -> None:
+    """Stop with one line (exit 2) when `--out` cannot take the outputs: a file, or a folder that cannot be written."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out {out} is a file, not a folder: name a folder", 2)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"cannot create the output folder {out}: {error.strerror or error}", 2)
+    if not os.access(out, os.W_OK | os.X_OK):
+        fail(f"the output folder {out} is not writable: choose another --out", 2)
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -236,12 +281,11 @@ def evaluate(
 def compare(out: OutOption = DEFAULT_OUT) -> None:
     """Compare the years in the tables already in --out (written by `extract`, perhaps edited since) into
     comparison.csv, and rebuild the report."""
-    from pipeline.flow.outputs import OutputLocked, compare_outputs, output_lock, write_report
+    from pipeline.flow.outputs import OutputLocked, compare_outputs, output_lock
 
     try:
         with output_lock(out):
             notes = compare_outputs(out)
-            write_report(out)
     except FileNotFoundError as error:
         fail(str(error), 2)
     except OutputLocked as error:
@@ -255,13 +299,13 @@ def compare(out: OutOption = DEFAULT_OUT) -> None:
 @app.command()
 def report(out: OutOption = DEFAULT_OUT) -> None:
     """Rebuild report.html and datapackage.json from the CSV tables in --out (after editing them, or a changed template)."""
-    from pipeline.flow.outputs import OutputLocked, output_lock, write_report
+    from pipeline.flow.outputs import OutputLocked, output_lock, revised_outputs, write_report
 
     if not (out / "documents.csv").is_file():
         fail(f"no tables in {out}: run `g40 extract --out {out}` first", 2)
     try:
-        with output_lock(out):
-            found = write_report(out)
+        with output_lock(out), revised_outputs(out) as staged:
+            found = write_report(staged)
     except OutputLocked as error:
         fail(str(error), 3)
     console.print(

@@ -3,7 +3,10 @@ whether there is any work to do."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +31,8 @@ DEFAULT_OUT = WORK_DIR / "outputs"
 DEFAULT_SPACY_MODEL = "nl_core_news_sm"
 DEFAULT_CACHE = WORK_DIR / ".cache" / "g40"
 DEFAULT_MAX_PAGES = 1000
+DEFAULT_TIMEOUT = 600.0
+DEFAULT_MEMORY_LIMIT_MIB = 3072
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Settings:
     ocr: bool = True
     year_overrides: dict[str, int] = field(default_factory=dict)
     max_pages: int = DEFAULT_MAX_PAGES
+    doc_ids: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -49,8 +55,65 @@ class RunOptions:
     executor: str = "local"
     scheduler: str | None = None
     cache_dir: Path | None = None
+    timeout: float | None = DEFAULT_TIMEOUT
+    memory_limit_mib: int | None = DEFAULT_MEMORY_LIMIT_MIB
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    """An entry of the corpus folder named `*.pdf` that cannot be read as a file: its safe name, the kind
+    of problem (an `ErrorKind` value) and what to do."""
+
+    name: str
+    kind: str
+    message: str
+
+
+def safe_name(name: str) -> str:
+    """A file name that can be printed and written to a CSV: undecodable bytes and control characters escaped."""
+    raw = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(
+        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" else c for c in raw
+    )
+
+
+def entry_problem(path: Path) -> SkippedEntry | None:
+    """Why an entry named `*.pdf` cannot be read as a report (a bad name, a link to nowhere, a folder, a FIFO,
+    no permission), or None when it is a readable regular file."""
+    name = safe_name(path.name)
+    if name != path.name:
+        return SkippedEntry(
+            name, "file_name", "the file name is not valid UTF-8 or holds control characters: rename the file"
+        )
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        if path.is_symlink():
+            reason = "a symbolic link loop" if error.errno == errno.ELOOP else "a symbolic link to nowhere"
+            return SkippedEntry(name, "unreadable_file", f"{reason}: point it at a PDF or remove it")
+        return SkippedEntry(name, "unreadable_file", f"cannot be read ({error.strerror}): check the file")
+    if not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+        return SkippedEntry(name, "not_pdf", f"{what} named .pdf, not a PDF file: rename or remove it")
+    if not os.access(path, os.R_OK):
+        return SkippedEntry(name, "unreadable_file", "cannot be read (permission denied): check its permissions")
+    return None
+
+
+def scan_corpus(corpus: Path) -> tuple[list[Path], list[SkippedEntry]]:
+    """The readable PDFs of a corpus folder by name, and every other entry named `*.pdf` with its problem."""
+    paths, skipped = [], []
+    for path in sorted(corpus.iterdir(), key=lambda p: os.fsencode(p.name)):
+        if path.suffix.lower() != ".pdf":
+            continue
+        problem = entry_problem(path)
+        if problem is None:
+            paths.append(path)
+        else:
+            skipped.append(problem)
+    return paths, skipped
 
 
 def find_pdfs(corpus: Path) -> list[Path]:
-    """The PDFs of a corpus folder, by name."""
-    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
+    """The readable PDFs of a corpus folder, by name."""
+    return scan_corpus(corpus)[0]

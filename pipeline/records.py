@@ -190,7 +190,18 @@ class ErrorKind(StrEnum):
     NOT_DUTCH = "not_dutch"
     YEAR = "year"
     DUPLICATE_YEAR = "duplicate_year"
+    FILE_NAME = "file_name"
+    UNREADABLE_FILE = "unreadable_file"
+    TIMEOUT = "timeout"
+    WORKER_CRASHED = "worker_crashed"
+    CACHE_UNAVAILABLE = "cache_unavailable"
     INTERNAL = "internal"
+
+    @property
+    def transient(self) -> bool:
+        """True for failures that say nothing about the document's content (a worker died, the time limit,
+        the cache): retried once, and a run with such a failure never replaces a complete earlier set."""
+        return self in (ErrorKind.TIMEOUT, ErrorKind.WORKER_CRASHED, ErrorKind.CACHE_UNAVAILABLE)
 
     @property
     def refuses_analysis(self) -> bool:
@@ -224,6 +235,7 @@ class DocumentResult:
     errors: list[DocumentError] = field(default_factory=list)
     spacy: dict[str, Any] = field(default_factory=dict)
     cached: frozenset[str] = frozenset()
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -256,6 +268,11 @@ class RunResult:
     def failed(self) -> set[str]:
         """Files with at least one error row."""
         return {e.doc for e in self.errors}
+
+    @property
+    def transient_failures(self) -> set[str]:
+        """Files that failed for a reason other than their content (worker died, time limit, cache)."""
+        return {e.doc for e in self.errors if ErrorKind(e.kind).transient}
 
     @property
     def refused_analysis(self) -> set[str]:

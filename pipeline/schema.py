@@ -7,10 +7,12 @@ change to a table's shape shows up as a failing validation rather than silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from pipeline.columns import OUTPUT_TABLES
 from pipeline.config import MODELS_DIR
@@ -260,3 +262,48 @@ def datapackage(names: Iterable[str], vocab: Vocabularies) -> dict[str, Any]:
             for name in present
         ],
     }
+
+
+def missing_cells(column: pd.Series) -> pd.Series:
+    """Cells a CSV reader would see as missing: NaN, None and empty text."""
+    return column.isna() | column.astype(str).eq("")
+
+
+def check_tables(frames: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> list[str]:
+    """What in `frames` breaks the data package they will be written with: duplicate primary keys, empty
+    required cells, values outside an enum or range, references to no row. Run on the frames before
+    anything is written, so a broken set never replaces a good one."""
+    package = datapackage(frames, vocab)
+    problems = []
+    for resource in package["resources"]:
+        name, schema = resource["name"], resource["schema"]
+        frame = frames[name]
+        key = schema.get("primaryKey")
+        if key and frame.duplicated(key).any():
+            example = frame[frame.duplicated(key, keep=False)][key].iloc[0].tolist()
+            problems.append(f"{name}.csv: key {', '.join(key)} is not unique (e.g. {example})")
+        for spec in schema["fields"]:
+            column, constraints = frame[spec["name"]], spec.get("constraints", {})
+            empty = missing_cells(column)
+            if constraints.get("required") and empty.any():
+                problems.append(f"{name}.csv: {spec['name']} is empty in {int(empty.sum())} row(s)")
+            present = column[~empty]
+            if "enum" in constraints and not present.isin(constraints["enum"]).all():
+                odd = sorted(set(present[~present.isin(constraints["enum"])].astype(str)))[:3]
+                problems.append(f"{name}.csv: {spec['name']} has values outside its list: {odd}")
+            if spec["type"] in ("integer", "number") and len(present):
+                values = pd.to_numeric(present, errors="coerce")
+                low, high = constraints.get("minimum"), constraints.get("maximum")
+                if values.isna().any() or (low is not None and (values < low).any()) or (
+                    high is not None and (values > high).any()
+                ):
+                    problems.append(f"{name}.csv: {spec['name']} has values outside its range")
+        for foreign in schema.get("foreignKeys", []):
+            target = frames[foreign["reference"]["resource"]][foreign["reference"]["fields"]]
+            dangling = ~frame[foreign["fields"]].isin(target)
+            if dangling.any():
+                problems.append(
+                    f"{name}.csv: {int(dangling.sum())} {foreign['fields']} value(s) not in "
+                    f"{foreign['reference']['resource']}.csv"
+                )
+    return problems

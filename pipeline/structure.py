@@ -211,9 +211,14 @@ def assign_sections(
 # --- the whole document -----------------------------------------------------------------------
 
 
-def structure_report(pdf: PdfDocument, aliases: Aliases, year: int | None = None) -> Report:
-    """Turn a read PDF into a `Report`: furniture removed, pages classified, paragraphs sectioned."""
-    doc_id = doc_id_for(pdf.path)
+def structure_report(
+    pdf: PdfDocument, aliases: Aliases, year: int | None = None, doc_id: str | None = None
+) -> Report:
+    """Turn a read PDF into a `Report`: furniture removed, pages classified, paragraphs sectioned.
+
+    `doc_id` is the one the corpus gave the file (unique among its files); the file name's slug by default.
+    """
+    doc_id = doc_id or doc_id_for(pdf.path)
     laid_out = [(page, page_lines(page)) for page in pdf.pages]
     keys = running_keys(laid_out)
     doc_body = body_size(line for _, lines in laid_out for line in lines)

@@ -157,8 +157,12 @@ def pillar_entities_table(entities: pd.DataFrame, top: int = TOP_ENTITIES) -> pd
 
 
 def lobby_actions_table(paragraphs: pd.DataFrame, acts: Sequence[LobbyAct]) -> pd.DataFrame:
-    """One row per lobbying act, with its paragraph's pillar, section and theme (acts arrive in text order)."""
+    """One row per lobbying act, with its paragraph's pillar, section and theme (acts arrive in text order).
+
+    A sentence printed twice in one paragraph is one row: the table's key is the paragraph and the sentence.
+    """
     frame = pd.DataFrame([a.__dict__ for a in acts], columns=[*LobbyAct.__dataclass_fields__])
+    frame = frame.drop_duplicates(["paragraph_id", "sentence"])
     context = paragraphs[["paragraph_id", "doc_id", "year", "pillar", "section", "theme"]]
     return tidy(frame.merge(context, on="paragraph_id", how="left"), "lobby_actions")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,3 +51,31 @@ def doc_id_for(path: Path) -> str:
     """The file name as a lower-case ASCII slug, accents dropped, not their letters: `Één verslag` → `een-verslag`."""
     ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
     return NON_SLUG_RE.sub("-", ascii_name.casefold()).strip("-") or "document"
+
+
+def unique_doc_ids(names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
+    """A `doc_id` per file name that is unique in the corpus, and a note per collision.
+
+    Files whose names slug alike (`G40 jaarverslag.pdf`, `g40_jaarverslag.pdf`) would merge their rows: in
+    the order of their names the first keeps the slug and the others get `-2`, `-3`, … (skipping ids taken
+    by other files), so the ids depend only on the names in the corpus.
+    """
+    names = sorted(names)
+    natural = {name: doc_id_for(Path(name)) for name in names}
+    counts = Counter(natural.values())
+    taken = set(natural.values())
+    ids: dict[str, str] = {}
+    notes = []
+    for name in names:
+        base = natural[name]
+        if counts[base] == 1 or base not in ids.values():
+            ids[name] = base
+            continue
+        number = 2
+        while f"{base}-{number}" in taken:
+            number += 1
+        ids[name] = f"{base}-{number}"
+        taken.add(ids[name])
+        first = next(other for other in names if ids.get(other) == base)
+        notes.append(f"{name} and {first} both give doc_id {base!r}: {name} is {ids[name]!r}")
+    return ids, notes

@@ -5,20 +5,31 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import TimeoutError, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pebble import ProcessExpired, ProcessPool
 from sklearn.pipeline import Pipeline
 
 from pipeline import compare, tables
-from pipeline.config import RunOptions, Settings, find_pdfs
-from pipeline.flow.document import DocumentCache, as_document_error, process_document, structure_document
+from pipeline.config import RunOptions, Settings, find_pdfs, scan_corpus
+from pipeline.flow.document import (
+    DocumentCache,
+    as_document_error,
+    process_document,
+    start_worker,
+    structure_document,
+)
 from pipeline.flow.fingerprint import run_fingerprint
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, Report, RunResult
+from pipeline.textkeys import doc_id_for, unique_doc_ids
 from pipeline.themes import assign_themes, train_themes
 
 log = logging.getLogger(__name__)
@@ -54,40 +65,143 @@ def check_years(reports: Sequence[Report]) -> list[DocumentError]:
     return errors
 
 
+class DocumentTimeout(BaseException):
+    """A document ran over its time limit in this process. Not an `Exception`, so no handler in the PDF
+    parser can swallow it."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `DocumentTimeout` in this process after `seconds` (where signals can be used: the main thread)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise DocumentTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def failed(path: Path, kind: ErrorKind, message: str) -> DocumentResult:
+    """The result of a document that yielded nothing."""
+    return DocumentResult(path.name, None, errors=[DocumentError(path.name, None, kind, message)])
+
+
+def timed_out(path: Path, seconds: float | None) -> DocumentResult:
+    """A document that ran over `--timeout`."""
+    return failed(path, ErrorKind.TIMEOUT, f"took longer than the time limit of {seconds:g} s (raise it with --timeout)")
+
+
+def in_process(
+    paths: Sequence[Path], settings: Settings, options: RunOptions, cache: DocumentCache | None
+) -> Iterator[tuple[Path, DocumentResult]]:
+    """Documents one after the other in this process, each within the time limit."""
+    for path in paths:
+        try:
+            with time_limit(options.timeout):
+                document = process_document(path, settings, cache)
+        except DocumentTimeout:
+            document = timed_out(path, options.timeout)
+        yield path, document
+
+
+def in_workers(
+    paths: Sequence[Path], settings: Settings, options: RunOptions, cache: DocumentCache | None
+) -> Iterator[tuple[Path, DocumentResult]]:
+    """Documents in a pool of fresh worker processes (spawned, memory-limited), each within the time limit.
+
+    A worker that dies or runs over the limit is replaced, and only its document fails (`worker_crashed`,
+    `timeout`). On any interruption (Ctrl-C) the workers are stopped at once.
+    """
+    pool = ProcessPool(
+        max_workers=min(options.jobs, len(paths)),
+        initializer=start_worker,
+        initargs=(options.memory_limit_mib,),
+        context=multiprocessing.get_context("spawn"),
+    )
+    try:
+        futures = {
+            pool.schedule(process_document, args=(path, settings, cache), timeout=options.timeout): path
+            for path in paths
+        }
+        for done in as_completed(futures):
+            path = futures[done]
+            try:
+                yield path, done.result()
+            except TimeoutError:
+                yield path, timed_out(path, options.timeout)
+            except ProcessExpired as error:
+                yield path, failed(
+                    path, ErrorKind.WORKER_CRASHED, f"the worker process died (exit code {error.exitcode}) on this file"
+                )
+            except Exception as error:
+                yield path, DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
+    except BaseException:
+        pool.stop()
+        raise
+    finally:
+        pool.close()
+        pool.join()
+
+
 def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions) -> Iterator[DocumentResult]:
     """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster.
 
     The pool's workers are started fresh (spawn) and stopped when the documents are done, so they hold
-    no memory while the themes, tables and report are made.
+    no memory while the themes, tables and report are made. A document that failed for a transient reason
+    (its worker died, the time limit, the cache) is tried once more, in a fresh pool; a second failure is
+    reported as what it is.
     """
     cache = DocumentCache(options.cache_dir) if options.cache_dir else None
     if options.executor == "dask":
-        from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
+        yield from on_dask(paths, settings, options, cache)
+        return
+    run = in_workers if options.jobs > 1 and len(paths) > 1 else in_process
+    pending = list(paths)
+    for attempt in (1, 2):
+        retry = []
+        for path, document in run(pending, settings, options, cache):
+            transient = [e for e in document.errors if ErrorKind(e.kind).transient]
+            if transient and attempt == 1:
+                log.info("%s: %s, tried again", path.name, transient[0].kind)
+                retry.append(path)
+                continue
+            if attempt == 2:
+                for error in transient:
+                    error.message += " (also when tried again in a fresh worker)"
+                if not transient:
+                    document.notes.append(f"{path.name} failed once for a transient reason and was read when tried again")
+            yield document
+        if not retry:
+            return
+        pending = retry
 
-        cluster = (
-            None
-            if options.scheduler
-            else LocalCluster(n_workers=options.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
-        )
-        with Client(options.scheduler or cluster) as client:
-            futures = client.map(process_document, paths, settings=settings, cache=cache, pure=False)
-            for future in dask_completed(futures):
-                yield future.result()
-        if cluster is not None:
-            cluster.close()
-    elif options.jobs > 1 and len(paths) > 1:
-        with ProcessPoolExecutor(max_workers=options.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(process_document, path, settings, cache): path for path in paths}
-            for done in as_completed(futures):
-                try:
-                    yield done.result()
-                except Exception as error:
-                    name = futures[done].name
-                    yield DocumentResult(name, None, errors=[as_document_error(name, error)])
-    else:
-        for path in paths:
-            yield process_document(path, settings, cache)
+
+def on_dask(
+    paths: Sequence[Path], settings: Settings, options: RunOptions, cache: DocumentCache | None
+) -> Iterator[DocumentResult]:
+    """Documents on a Dask cluster: the one at `--scheduler`, or a local one."""
+    from dask.distributed import Client, LocalCluster
+    from dask.distributed import as_completed as dask_completed
+
+    cluster = (
+        None
+        if options.scheduler
+        else LocalCluster(n_workers=options.jobs, threads_per_worker=1, processes=True, dashboard_address=None)
+    )
+    with Client(options.scheduler or cluster) as client:
+        futures = client.map(process_document, paths, settings=settings, cache=cache, pure=False)
+        for future in dask_completed(futures):
+            yield future.result()
+    if cluster is not None:
+        cluster.close()
 
 
 def extract_corpus(
@@ -109,11 +223,22 @@ def extract_corpus(
         fingerprint=run_fingerprint(corpus, settings),
     )
     clock = StageClock(result.stage_seconds)
-    for document in run_documents(find_pdfs(corpus), settings, options):
+    paths, skipped = scan_corpus(corpus)
+    ids, collisions = unique_doc_ids(path.name for path in paths)
+    result.notes += collisions
+    settings = replace(settings, doc_ids={name: i for name, i in ids.items() if i != doc_id_for(Path(name))})
+    result.settings = settings
+    for entry in skipped:
+        result.documents.append(
+            DocumentResult(entry.name, None, errors=[DocumentError(entry.name, None, ErrorKind(entry.kind), entry.message)])
+        )
+    for document in run_documents(paths, settings, options):
         if progress:
             progress(f"read {document.source_file}", 1)
         result.documents.append(document)
+    for document in result.documents:
         result.errors += document.errors
+        result.notes += document.notes
     result.documents.sort(key=lambda d: d.source_file)
     clock.lap("documents")
     result.spacy = next(

@@ -7,14 +7,20 @@ needs, so workers start quickly.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import resource
+import signal
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import joblib
+from pydantic import TypeAdapter, ValidationError
 from spacy.language import Language
 
 from pipeline.config import Settings
@@ -24,30 +30,86 @@ from pipeline.nlp import build_nlp, lobby_acts_in, mentions_in, parse_paragraphs
 from pipeline.pdf import PdfError, read_pdf, tesseract_available
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, LobbyAct, Mention, Report
 from pipeline.structure import load_aliases, structure_report
+from pipeline.textkeys import doc_id_for
 from pipeline.year import YearError
 
 log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1
+
+
+class CacheUnavailable(Exception):
+    """The cache folder cannot be written (disk full, removed, read-only): a transient failure."""
+
+
+CACHE_SHAPES: dict[str, TypeAdapter[Any]] = {
+    "structure": TypeAdapter(Report),
+    "nlp": TypeAdapter(tuple[list[Mention], list[LobbyAct], dict[str, Any]]),
+}
+
+
+def payload_digest(payload: object) -> str:
+    """sha256 of a cache payload as canonical JSON: what an entry's checksum is taken over."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
 class DocumentCache:
-    """Per-document results on disk, keyed by content and by the code and data files they depend on."""
+    """Per-document results on disk, keyed by content and by the code and data files they depend on.
+
+    Entries are JSON (loading one can never run code), each with the sha256 of its payload; an entry that
+    cannot be read, was altered or has the wrong shape is computed again, with a note.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
-    def load(self, stage: str, key: str) -> Any:
-        """The entry, or None when it is missing or unreadable (then it is computed again)."""
-        path = self.folder / stage / f"{key}.joblib"
+    def path(self, stage: str, key: str) -> Path:
+        """Where the entry of `stage` under `key` is kept."""
+        return self.folder / stage / f"{key}.json"
+
+    def load(self, stage: str, key: str) -> tuple[Any, str | None]:
+        """The entry (None when missing or bad) and, for a bad one, a note saying it is recomputed."""
+        path = self.path(stage, key)
         try:
-            return joblib.load(path)
-        except Exception:
-            return None
+            entry = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, None
+        except (OSError, ValueError) as error:
+            return None, f"cache entry {path} cannot be read ({type(error).__name__}): recomputed"
+        if not isinstance(entry, dict) or entry.get("sha256") != payload_digest(entry.get("payload")):
+            return None, f"cache entry {path} was altered (checksum differs): recomputed"
+        try:
+            return CACHE_SHAPES[stage].validate_python(entry["payload"]), None
+        except ValidationError:
+            return None, f"cache entry {path} has the wrong shape: recomputed"
 
     def save(self, stage: str, key: str, value: object) -> None:
-        """Write atomically, so parallel workers never see half an entry."""
-        folder = self.folder / stage
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write(folder / f"{key}.joblib", lambda temporary: joblib.dump(value, temporary))
+        """Write atomically, so parallel workers never see half an entry; a cache that cannot be written
+        raises `CacheUnavailable`."""
+        payload = CACHE_SHAPES[stage].dump_python(value, mode="json")
+        text = json.dumps({"sha256": payload_digest(payload), "payload": payload}, ensure_ascii=False)
+        path = self.path(stage, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+        except OSError as error:
+            raise CacheUnavailable(
+                f"the cache {self.folder} cannot be written ({error.strerror or error}): "
+                "free space, fix the folder, or run with --no-cache"
+            ) from error
+
+
+def start_worker(memory_limit_mib: int | None) -> None:
+    """Set up a worker process: Ctrl-C is the parent's to handle, the worker dies with its parent (Linux), and
+    its memory is limited so that one document cannot take the machine's."""
+    parent = multiprocessing.parent_process()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if parent is not None and os.getppid() != parent.pid:
+            os._exit(1)
+    if memory_limit_mib:
+        limit = memory_limit_mib << 20
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 @lru_cache(maxsize=2)
@@ -61,6 +123,11 @@ def key_of(parts: dict[str, object]) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
+def doc_id_of(path: Path, settings: Settings) -> str:
+    """The file's `doc_id`: the one the corpus gave it (unique among its files), else its name's slug."""
+    return settings.doc_ids.get(path.name) or doc_id_for(path)
+
+
 def structure_key(pdf_sha256: str, file_name: str, settings: Settings) -> str:
     """What a structured report depends on: the PDF, the code, the heading tables and the reading options."""
     return key_of(
@@ -69,6 +136,7 @@ def structure_key(pdf_sha256: str, file_name: str, settings: Settings) -> str:
             "code": code_digest(),
             "data": load_aliases(settings.models_dir).digest,
             "file": file_name,
+            "doc_id": settings.doc_ids.get(file_name),
             "year": settings.year_overrides.get(file_name),
             "ocr": settings.ocr and tesseract_available(),
             "max_pages": settings.max_pages,
@@ -92,7 +160,9 @@ def nlp_key(report_key: str, settings: Settings) -> str:
 def structure_document(path: Path, settings: Settings) -> Report:
     """Read and structure one PDF."""
     pdf = read_pdf(path, ocr=settings.ocr, max_pages=settings.max_pages)
-    return structure_report(pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name))
+    return structure_report(
+        pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name), doc_id=doc_id_of(path, settings)
+    )
 
 
 def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], list[LobbyAct], dict[str, Any]]:
@@ -134,9 +204,10 @@ def process_document(path: Path, settings: Settings, cache: DocumentCache | None
 
     Every failure becomes a `DocumentError` for errors.csv: nothing raised here stops the other documents.
     """
+    notes: list[str] = []
     try:
         report_key = structure_key(file_sha256(path), path.name, settings) if cache else ""
-        report = cache.load("structure", report_key) if cache else None
+        report = load_entry(cache, "structure", report_key, notes)
         hits = {"structure"} if report is not None else set()
         if report is None:
             report = structure_document(path, settings)
@@ -144,25 +215,44 @@ def process_document(path: Path, settings: Settings, cache: DocumentCache | None
                 cache.save("structure", report_key, report)
         problems = document_problems(report)
         if any(ErrorKind(p.kind).refuses_analysis for p in problems):
-            return DocumentResult(path.name, report, errors=problems, cached=frozenset(hits))
+            return DocumentResult(path.name, report, errors=problems, cached=frozenset(hits), notes=notes)
         analysis_key = nlp_key(report_key, settings) if cache else ""
-        analysed = cache.load("nlp", analysis_key) if cache else None
+        analysed = load_entry(cache, "nlp", analysis_key, notes)
         hits |= {"nlp"} if analysed is not None else set()
         if analysed is None:
             analysed = analyse_report(report, settings)
             if cache:
                 cache.save("nlp", analysis_key, analysed)
         mentions, acts, facts = analysed
-        return DocumentResult(path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits))
+        return DocumentResult(
+            path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits), notes=notes
+        )
     except Exception as error:
         log.debug("failure on %s", path.name, exc_info=True)
-        return DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
+        return DocumentResult(path.name, None, errors=[as_document_error(path.name, error)], notes=notes)
 
 
-def as_document_error(file_name: str, error: Exception) -> DocumentError:
-    """A PDF or year problem as its named kind; anything else is a bug in this tool, reported as `internal`."""
+def load_entry(cache: DocumentCache | None, stage: str, key: str, notes: list[str]) -> Any:
+    """A cached result or None; a bad entry's note goes to `notes`."""
+    if cache is None:
+        return None
+    value, note = cache.load(stage, key)
+    if note:
+        notes.append(note)
+    return value
+
+
+def as_document_error(file_name: str, error: BaseException) -> DocumentError:
+    """A PDF, year, memory or cache problem as its named kind; anything else is a bug in this tool, reported
+    as `internal`."""
     if isinstance(error, PdfError):
         return DocumentError(file_name, None, error.kind, str(error))
     if isinstance(error, YearError):
         return DocumentError(file_name, None, ErrorKind.YEAR, str(error))
+    if isinstance(error, CacheUnavailable):
+        return DocumentError(file_name, None, ErrorKind.CACHE_UNAVAILABLE, str(error))
+    if isinstance(error, MemoryError):
+        return DocumentError(
+            file_name, None, ErrorKind.TOO_LARGE, "needs more memory than a worker may use (raise it with --memory-limit)"
+        )
     return DocumentError(file_name, None, ErrorKind.INTERNAL, f"unexpected {type(error).__name__}: {error}")

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import PACKAGE_DIR, Settings, find_pdfs
+from pipeline.config import PACKAGE_DIR, Settings, scan_corpus
 from pipeline.files import file_sha256, files_digest, package_version
 
 RESULT_PACKAGES = (
@@ -63,8 +63,10 @@ def tesseract_languages(ocr: bool) -> str | None:
 
 def run_fingerprint(corpus: Path, settings: Settings) -> str:
     """One digest of everything the outputs of a run on `corpus` with `settings` depend on."""
+    paths, skipped = scan_corpus(corpus)
     parts: dict[str, Any] = {
-        "pdfs": [(path.name, file_sha256(path)) for path in find_pdfs(corpus)],
+        "pdfs": [(path.name, file_sha256(path)) for path in paths],
+        "skipped": [(entry.name, entry.kind) for entry in skipped],
         "models": files_digest([settings.models_dir]),
         "code": code_digest(),
         "settings": asdict(settings),
@@ -83,13 +85,14 @@ def output_digests(folder: Path) -> dict[str, str]:
 
 
 def previous_run(out: Path, fingerprint: str) -> dict[str, Any] | None:
-    """The manifest of the run that made `out`, when it had this fingerprint and its files are as it wrote them."""
+    """The manifest of the run that made `out`, when it had this fingerprint, was complete (no document
+    failed for a reason other than its content) and its files are as it wrote them."""
     try:
         manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     written = manifest.get("output_sha256") or {}
-    if manifest.get("fingerprint") != fingerprint or not written:
+    if manifest.get("fingerprint") != fingerprint or not written or manifest.get("complete") is False:
         return None
     for name, digest in written.items():
         path = out / name

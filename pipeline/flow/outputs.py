@@ -3,6 +3,7 @@ all, under a lock that keeps a second run off the same folder; the tables can be
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -17,17 +18,21 @@ from filelock import FileLock, Timeout
 from pipeline import compare, tables
 from pipeline.columns import OUTPUT_TABLES
 from pipeline.config import MODELS_DIR
-from pipeline.files import atomic_write, json_text, write_text
+from pipeline.files import json_text, write_text
 from pipeline.flow.corpus import StageClock
 from pipeline.flow.fingerprint import output_digests
 from pipeline.flow.manifest import environment, run_manifest
 from pipeline.records import RunResult
 from pipeline.report import render_report
-from pipeline.schema import Vocabularies, column_fields, datapackage, load_vocabularies
+from pipeline.schema import Vocabularies, check_tables, column_fields, datapackage, load_vocabularies
 
 
 class OutputLocked(Exception):
     """Another run is writing to the same output folder."""
+
+
+class InvalidTables(Exception):
+    """The tables of a run break the data package (a key that is not unique, …): a bug, never written."""
 
 
 @contextmanager
@@ -47,52 +52,163 @@ def output_lock(out: Path) -> Iterator[None]:
         lock.release()
 
 
-def write_outputs(result: RunResult, out: Path) -> None:
-    """Write the complete set of tables, the report, the data package and run.json into a staging folder
-    inside `out`, then move them in.
+SETS = ".sets"
+CURRENT = ".current"
+MANIFEST = "run.json"
 
-    A run killed before the move leaves the previous tables as they were. Tables of an earlier run that
-    this run does not produce (a comparison when only one year is left) are removed, so the folder always
-    holds one consistent set.
+
+class IncompleteRun(Exception):
+    """A run in which documents failed for reasons other than their content, over a complete earlier set."""
+
+
+def current_set(out: Path) -> Path | None:
+    """The folder of the output set that `out` shows now (None before the first run of this version)."""
+    link = out / CURRENT
+    return link.resolve() if link.is_symlink() and link.resolve().is_dir() else None
+
+
+def remove_stale(out: Path) -> None:
+    """Remove the staging folders of runs that died (any set that `out` does not show): only ever called
+    under the output lock, so no live run owns them."""
+    shown = current_set(out)
+    for folder in [*(out / SETS).glob("*"), *out.glob(".staging-*")]:
+        if folder.resolve() != shown:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def link(target: str, path: Path) -> None:
+    """Make `path` a symbolic link to `target`, replacing whatever link is there in one step."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.link")
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(target)
+    os.replace(temporary, path)
+
+
+def ours(path: Path) -> bool:
+    """An entry of `out` this tool made: a link into the current set, or an output of an earlier version."""
+    if path.is_symlink():
+        return os.readlink(path).startswith(f"{CURRENT}/")
+    return path.is_file() and (path.stem in OUTPUT_TABLES or path.name in LEGACY_FILES)
+
+
+LEGACY_FILES = {"errors.csv", "report.html", "datapackage.json", MANIFEST}
+
+
+def switch_to(out: Path, staged: Path) -> None:
+    """Make the set in `staged` (a folder in `out/.sets`) the outputs of `out` in one rename.
+
+    Every output `out/NAME` is a link to `.current/NAME`, and `.current` a link to one set, so the one
+    `os.replace` of `.current` swaps the whole set: a reader sees the old set or the new one, never a mix.
+    The previous set is kept until that moment and removed after it; so is every output it had and the new
+    one lacks (a comparison when one year is left).
     """
+    previous = current_set(out)
+    names = sorted(item.name for item in staged.iterdir())
+    for name in names:
+        path = out / name
+        if path.is_symlink() or not path.exists():
+            link(f"{CURRENT}/{name}", path)
+    link(f"{SETS}/{staged.name}", out / CURRENT)
+    for path in sorted(out.iterdir()):
+        if not ours(path):
+            continue
+        if path.name not in names:
+            path.unlink()
+        elif not path.is_symlink():
+            link(f"{CURRENT}/{path.name}", path)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
+
+
+def stage(out: Path) -> Path:
+    """A new, empty set folder in `out/.sets`, after removing those of dead runs."""
+    (out / SETS).mkdir(parents=True, exist_ok=True)
+    remove_stale(out)
+    staged = Path(tempfile.mkdtemp(prefix=datetime.now(UTC).strftime("%Y%m%dT%H%M%S-"), dir=out / SETS))
+    staged.chmod(0o755)
+    return staged
+
+
+def complete_set_in(out: Path) -> bool:
+    """True when `out` holds the outputs of a run in which no document failed for a transient reason."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("complete", True) is not False
+
+
+def write_outputs(result: RunResult, out: Path, keep_going: bool = False) -> None:
+    """Write the complete set of tables, the report, the data package and run.json into a new set folder
+    inside `out`, check it, then make it the outputs in one step.
+
+    A run killed before the switch leaves the previous outputs as they were, and its folder is removed by
+    the next run. The keys of every table are checked unique and the data package's rules are checked on
+    the frames before anything is written. A run in which documents failed for a reason other than their
+    content (a dead worker, the time limit, the cache) does not replace a complete earlier set, unless
+    `keep_going`; when written, its run.json says it is incomplete, so the next run does the work again.
+    """
+    transient = sorted(result.transient_failures)
+    if transient and not keep_going and complete_set_in(out):
+        raise IncompleteRun(
+            f"{len(transient)} document(s) failed for a reason other than their content ({', '.join(transient)}): "
+            f"the complete outputs in {out} are kept as they were; run again, or pass --keep-going to write this set"
+        )
+    errors = tables.errors_table(result.errors)
+    problems = check_tables({**result.tables, "errors": errors}, load_vocabularies(result.settings.models_dir))
+    if problems:
+        raise InvalidTables("the tables break the data package, nothing was written: " + "; ".join(problems))
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
+    staged = stage(out)
     clock = StageClock(result.stage_seconds)
     try:
         for name, frame in result.tables.items():
-            tables.write_table(frame, staging / f"{name}.csv")
-        tables.write_table(tables.errors_table(result.errors), staging / "errors.csv")
+            tables.write_table(frame, staged / f"{name}.csv")
+        tables.write_table(errors, staged / "errors.csv")
         clock.lap("write_tables")
-        written = write_report(staging, result.settings.models_dir)
+        written = write_report(staged, result.settings.models_dir)
         clock.lap("report")
-        manifest = run_manifest(result, written, environment(), out, datetime.now(UTC), output_digests(staging))
-        write_text(staging / "run.json", json_text(manifest))
-        for item in sorted(staging.iterdir()):
-            os.replace(item, out / item.name)
-        for name in OUTPUT_TABLES:
-            if name not in written:
-                (out / f"{name}.csv").unlink(missing_ok=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        manifest = run_manifest(result, written, environment(), out, datetime.now(UTC), output_digests(staged))
+        manifest["complete"] = not transient
+        write_text(staged / MANIFEST, json_text(manifest))
+        switch_to(out, staged)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+
+
+@contextmanager
+def revised_outputs(out: Path) -> Iterator[Path]:
+    """A copy of the current outputs to change (`g40 compare`, `g40 report`), shown in one step when the
+    block ends without an error."""
+    shown = current_set(out) or out
+    staged = stage(out)
+    try:
+        for item in shown.iterdir():
+            if item.is_file() and (shown != out or ours(item)):
+                shutil.copy2(item, staged / item.name)
+        yield staged
+        switch_to(out, staged)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
 
 
 def compare_outputs(out: Path, models_dir: Path = MODELS_DIR) -> list[str]:
-    """Recompute `comparison.csv` from the tables in `out`; with one year, write none (and drop a stale one)."""
+    """Recompute `comparison.csv` from the tables in `out`; with one year, write none (and drop a stale one).
+    The report is rebuilt with it, and both appear with the other outputs in one step."""
     read = read_tables(out, load_vocabularies(models_dir))
     missing = [f"{name}.csv" for name in compare.COMPARISON_INPUTS if name not in read]
     if missing:
         raise FileNotFoundError(f"{out} lacks {', '.join(missing)}: run `g40 extract --out {out}` first")
     notes = compare.add_comparison(read)
-    if "comparison" in read:
-        write_table_atomically(read["comparison"], out / "comparison.csv")
-    else:
-        (out / "comparison.csv").unlink(missing_ok=True)
+    with revised_outputs(out) as staged:
+        if "comparison" in read:
+            tables.write_table(read["comparison"], staged / "comparison.csv")
+        else:
+            (staged / "comparison.csv").unlink(missing_ok=True)
+        write_report(staged, models_dir)
     return notes
-
-
-def write_table_atomically(frame: pd.DataFrame, path: Path) -> None:
-    """One table replaced in place, never half written."""
-    atomic_write(path, lambda temporary: tables.write_table(frame, temporary))
 
 
 def read_tables(folder: Path, vocab: Vocabularies) -> dict[str, pd.DataFrame]:

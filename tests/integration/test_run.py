@@ -413,4 +413,4 @@ def test_a_failure_while_writing_leaves_the_previous_outputs_whole(tmp_path, mon
     with pytest.raises(OSError, match="disk full"):
         write_outputs(result, out)
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
-    assert not [p for p in out.iterdir() if p.is_dir()]
+    assert [p.name for p in (out / ".sets").iterdir()] == [(out / ".current").resolve().name]
