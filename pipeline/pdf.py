@@ -8,16 +8,22 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
+import re
 import shutil
+from xml.etree import ElementTree
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pdfplumber
 import pypdfium2
 import pytesseract
 from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdftypes import resolve1, stream_value
 from pdfplumber.page import Page as PlumberPage
 from pdfplumber.utils.exceptions import PdfminerException
+from PIL import Image
 
 from pipeline.config import DEFAULT_MAX_PAGES
 from pipeline.files import file_sha256
@@ -28,7 +34,17 @@ log = logging.getLogger(__name__)
 OCR_DPI = 300
 OCR_LANGUAGE = "nld"
 MIN_TEXT_CHARS = 25
-MAX_DAMAGED_GLYPH_SHARE = 0.05
+OCR_MAX_PIXELS = 40_000_000
+OCR_MIN_DPI = 100
+OCR_BAND_MARGIN = 2.0
+# Cap and ascender height over the em in common sans and serif faces: a line's height above its baseline.
+ASCENT_EM = 0.72
+INK_THRESHOLD = 128
+# Regular stems are about 0.08–0.09 em wide, bold ones 0.13–0.15 em.
+BOLD_STROKE_SHARE = 0.11
+MAX_CHARS_PER_SQUARE_POINT = 0.05
+MIN_GUARDED_CHARS = 20_000
+TEXT_OPERAND_RE = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>")
 BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
 PDF_SIGNATURE = b"%PDF-"
 SIGNATURE_WINDOW = 1024
@@ -37,6 +53,10 @@ OTHER_FORMATS = {
     b"\xd0\xcf\x11\xe0": "an old Office file (a Word .doc?)",
     b"{\\rtf": "an RTF document",
 }
+
+
+class PageTooDense(Exception):
+    """A page that cannot be read within the bounds: too many characters for its area, or too large to render."""
 
 
 class PdfError(Exception):
@@ -81,13 +101,40 @@ def page_words(page: PlumberPage) -> list[Word]:
     ]
 
 
-def page_needs_ocr(page: PlumberPage) -> bool:
-    """A page needs OCR when its text layer is (nearly) empty or mostly damaged glyphs."""
+def is_damaged(text: str) -> bool:
+    """A word from a font without a Unicode map: replacement characters or `(cid:N)` codes."""
+    return "\ufffd" in text or "(cid:" in text
+
+
+def text_layer_is_unusable(page: PlumberPage, words: list[Word]) -> bool:
+    """The whole page needs OCR: next to no text but an image (a scan), or (nearly) all of its text damaged."""
     chars = [c["text"] for c in page.chars if not c["text"].isspace()]
     if len(chars) < MIN_TEXT_CHARS:
         return bool(page.images)
-    damaged = sum(1 for c in chars if c == "\ufffd" or c.startswith("(cid:"))
-    return damaged / len(chars) > MAX_DAMAGED_GLYPH_SHARE
+    good = sum(len(w.text) for w in words if not is_damaged(w.text))
+    return good < MIN_TEXT_CHARS
+
+
+def estimated_chars(page: PlumberPage) -> int:
+    """Characters the page's content streams show, counted from their string operands without parsing the
+    page (a regular expression over the decoded bytes): what the density guard needs before the parse."""
+    total = 0
+    for content in page.page_obj.contents:
+        data = stream_value(resolve1(content)).get_data()
+        total += sum(len(match) - 2 for match in TEXT_OPERAND_RE.findall(data))
+    return total
+
+
+def check_density(page: PlumberPage) -> None:
+    """Refuse a page with far more characters than its area holds in legible print: parsing and laying out
+    such a page (hundreds of thousands of glyphs of 1 pt) takes minutes, and it is never body text."""
+    area = float(page.width) * float(page.height)
+    chars = estimated_chars(page)
+    if chars > MIN_GUARDED_CHARS and chars > MAX_CHARS_PER_SQUARE_POINT * area:
+        raise PageTooDense(
+            f"about {chars} characters on a page of {float(page.width):.0f}×{float(page.height):.0f} pt, "
+            "too small to be read as text: skipped"
+        )
 
 
 def page_links(page: PlumberPage) -> list[str]:
@@ -106,55 +153,153 @@ def tesseract_available() -> bool:
         return False
 
 
-def ocr_page(path: Path, page_index: int) -> list[Word]:
-    """Render one page with pypdfium2 and read it with Tesseract's Dutch model."""
-    scale = OCR_DPI / 72
+def ocr_scale(width: float, height: float) -> float:
+    """Render scale for OCR: 300 dpi, less where the page would exceed the pixel budget; a page that would
+    need less than 100 dpi to fit is refused (its print would be too small to read)."""
+    scale = min(OCR_DPI / 72, math.sqrt(OCR_MAX_PIXELS / max(width * height, 1.0)))
+    if scale * 72 < OCR_MIN_DPI:
+        raise PageTooDense(
+            f"a page of {width:.0f}×{height:.0f} pt is too large to render for OCR within "
+            f"{OCR_MAX_PIXELS // 1_000_000} million pixels: skipped"
+        )
+    return scale
+
+
+def render_page(path: Path, page_index: int, scale: float) -> Image.Image:
+    """One page as a greyscale image at `scale` pixels per point (pypdfium2)."""
     document = pypdfium2.PdfDocument(path)
     try:
-        image = document[page_index].render(scale=scale).to_pil()
+        return document[page_index].render(scale=scale, grayscale=True).to_pil().convert("L")
     finally:
         document.close()
-    data = pytesseract.image_to_data(image, lang=OCR_LANGUAGE, output_type=pytesseract.Output.DICT)
+
+
+def is_bold_ink(image: Image.Image, em_px: float) -> bool:
+    """Bold print has thicker strokes: the median run of dark pixels along the rows, over the em, is larger."""
+    pixels = np.asarray(image) < INK_THRESHOLD
+    padded = np.pad(pixels, ((0, 0), (1, 1))).astype(np.int8)
+    edges = np.diff(padded, axis=1)
+    starts, ends = np.nonzero(edges == 1), np.nonzero(edges == -1)
+    runs = ends[1] - starts[1]
+    return bool(len(runs)) and float(np.median(runs)) / max(em_px, 1.0) > BOLD_STROKE_SHARE
+
+
+def hocr_fields(title: str) -> dict[str, list[float]]:
+    """The properties of an hOCR `title` (`bbox 1 2 3 4; baseline 0.002 -9; x_size 38`) as numbers."""
+    fields = {}
+    for part in title.split(";"):
+        name, *values = part.split()
+        if name != "image":
+            fields[name] = [float(v) for v in values]
+    return fields
+
+
+def ocr_image(image: Image.Image, scale: float, top: float = 0.0) -> list[Word]:
+    """Tesseract's Dutch words (hOCR) of an image of a page, or of a band of it that starts `top` points down.
+
+    Each word gets its line's font size, from the line's height above its baseline (the ascent, about 0.72
+    of the em), and its line's weight from the thickness of its strokes, so OCR'd headings stay headings.
+    """
+    hocr = pytesseract.image_to_pdf_or_hocr(image, lang=OCR_LANGUAGE, extension="hocr")
     words = []
-    for i, text in enumerate(data["text"]):
-        text = text.strip()
-        if not text or float(data["conf"][i]) < 0:
+    for line in ElementTree.fromstring(hocr).iter():
+        if not line.get("class", "").startswith("ocr_") or line.get("class") in ("ocr_page", "ocr_carea", "ocr_par"):
             continue
-        top = data["top"][i] / scale
-        height = data["height"][i] / scale
-        words.append(
-            Word(
-                text=text,
-                x0=data["left"][i] / scale,
-                x1=(data["left"][i] + data["width"][i]) / scale,
-                top=top,
-                bottom=top + height,
-                size=round(height, 1),
-                bold=False,
+        fields = hocr_fields(line.get("title", ""))
+        if "baseline" not in fields:
+            continue
+        x0, y0, x1, y1 = fields["bbox"]
+        em_px = (y1 - y0 + fields["baseline"][1]) / ASCENT_EM
+        bold = is_bold_ink(image.crop((int(x0), int(y0), int(x1), int(y1))), em_px)
+        for span in line:
+            text = "".join(span.itertext()).strip()
+            if not text or "ocrx_word" not in span.get("class", ""):
+                continue
+            wx0, wy0, wx1, wy1 = hocr_fields(span.get("title", ""))["bbox"]
+            words.append(
+                Word(
+                    text=text,
+                    x0=wx0 / scale,
+                    x1=wx1 / scale,
+                    top=top + wy0 / scale,
+                    bottom=top + wy1 / scale,
+                    size=round(em_px / scale, 1),
+                    bold=bold,
+                )
             )
-        )
     return words
 
 
+def ocr_page(path: Path, page_index: int, width: float, height: float) -> list[Word]:
+    """Render one page with pypdfium2 (within the pixel budget) and read it with Tesseract's Dutch model."""
+    scale = ocr_scale(width, height)
+    return ocr_image(render_page(path, page_index, scale), scale)
+
+
+def ocr_regions(path: Path, page_index: int, width: float, height: float, boxes: list[Word]) -> list[Word]:
+    """OCR only where the text layer is unusable: each line of damaged words, rendered once and cut out."""
+    scale = ocr_scale(width, height)
+    image = render_page(path, page_index, scale)
+    words = []
+    for top, bottom in merged_bands(boxes):
+        band_top, band_bottom = max(top - OCR_BAND_MARGIN, 0.0), min(bottom + OCR_BAND_MARGIN, height)
+        band = image.crop((0, round(band_top * scale), image.width, round(band_bottom * scale)))
+        words += ocr_image(band, scale, band_top)
+    return words
+
+
+def merged_bands(boxes: list[Word]) -> list[tuple[float, float]]:
+    """The vertical bands (top, bottom) that a page's damaged words cover, overlapping ones merged."""
+    bands: list[tuple[float, float]] = []
+    for word in sorted(boxes, key=lambda w: w.top):
+        if bands and word.top <= bands[-1][1]:
+            bands[-1] = (bands[-1][0], max(bands[-1][1], word.bottom))
+        else:
+            bands.append((word.top, word.bottom))
+    return bands
+
+
 def read_page(path: Path, index: int, page: PlumberPage, ocr: bool, warnings: list[str]) -> Page:
-    """One page's words from its text layer, or by OCR where the text layer is unusable."""
+    """One page's words from its text layer, by OCR where the text layer is unusable, and from both where
+    only some lines are damaged (a font without a Unicode map): the good lines are kept, only the damaged
+    ones are OCR'd, and damaged glyphs never reach the text."""
     number = index + 1
     width, height = float(page.width), float(page.height)
     links = page_links(page)
-    if not page_needs_ocr(page):
-        words = page_words(page)
-        return Page(number, width, height, words, links, "text" if words else "blank")
-    if not ocr or not tesseract_available():
-        warnings.append(f"page {number} has no usable text layer and OCR is unavailable")
-        return Page(number, width, height, [], links, "ocr_unavailable")
-    log.info("page %d has no text layer: OCR", number)
-    words = ocr_page(path, index)
-    return Page(number, width, height, words, links, "ocr" if words else "blank")
+    check_density(page)
+    words = page_words(page)
+    damaged = [w for w in words if is_damaged(w.text)]
+    good = [w for w in words if not is_damaged(w.text)]
+    can_ocr = ocr and tesseract_available()
+    if text_layer_is_unusable(page, words):
+        if not can_ocr:
+            warnings.append(f"page {number} has no usable text layer and OCR is unavailable")
+            return Page(number, width, height, [], links, "ocr_unavailable")
+        log.info("page %d has no text layer: OCR", number)
+        read = ocr_page(path, index, width, height)
+        return Page(number, width, height, read, links, "ocr" if read else "blank")
+    if damaged and can_ocr:
+        log.info("page %d: %d words without a Unicode map: OCR of their lines", number, len(damaged))
+        good += [w for w in ocr_regions(path, index, width, height, damaged) if not overlaps_any(w, good)]
+    elif damaged:
+        warnings.append(
+            f"page {number}: {len(damaged)} word(s) in a font without a Unicode map left out (OCR is unavailable)"
+        )
+    return Page(number, width, height, good, links, "text" if good else "blank")
+
+
+def overlaps_any(word: Word, others: list[Word]) -> bool:
+    """True when an OCR'd word lies on a word the text layer already gave (a good word beside damaged ones)."""
+    return any(
+        word.x0 < other.x1 and other.x0 < word.x1 and word.top < other.bottom and other.top < word.bottom
+        for other in others
+    )
 
 
 def check_signature(path: Path) -> None:
     """Refuse a file without a `%PDF-` header near its start, naming what it looks like instead."""
-    head = path.read_bytes()[:SIGNATURE_WINDOW]
+    with path.open("rb") as handle:
+        head = handle.read(SIGNATURE_WINDOW)
     if PDF_SIGNATURE in head:
         return
     for signature, what in OTHER_FORMATS.items():
@@ -163,6 +308,22 @@ def check_signature(path: Path) -> None:
     raise PdfError(
         ErrorKind.NOT_PDF, "not a PDF: the file has no %PDF- header" if head else "not a PDF: the file is empty"
     )
+
+
+def as_pdf_error(error: Exception) -> PdfError:
+    """pdfminer's complaint about a file as an `encrypted` or `corrupt` error."""
+    cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+    if isinstance(cause, PDFPasswordIncorrect):
+        return PdfError(
+            ErrorKind.ENCRYPTED, "encrypted PDF that needs a password: remove the password or export an unprotected copy"
+        )
+    return PdfError(ErrorKind.CORRUPT, f"corrupt or truncated PDF ({type(cause).__name__}: {cause})")
+
+
+def release_parsed_objects(pdf: pdfplumber.PDF) -> None:
+    """Drop pdfminer's cache of parsed objects (content streams, fonts) after a page: a long report then
+    needs the memory of one page, not of all of them."""
+    pdf.doc._cached_objs.clear()
 
 
 def read_pdf(path: Path, ocr: bool = True, max_pages: int = DEFAULT_MAX_PAGES) -> PdfDocument:
@@ -175,35 +336,38 @@ def read_pdf(path: Path, ocr: bool = True, max_pages: int = DEFAULT_MAX_PAGES) -
     warnings: list[str] = []
     page_errors: list[tuple[int, str]] = []
     try:
-        with pdfplumber.open(path) as pdf:
-            if pdf.doc.encryption is not None:
-                warnings.append("encrypted with an empty user password: read without one")
-            n_pages = len(pdf.pages)
-            if n_pages == 0:
-                raise PdfError(ErrorKind.ZERO_PAGES, "the PDF has no pages")
-            if n_pages > max_pages:
-                raise PdfError(
-                    ErrorKind.TOO_LARGE,
-                    f"{n_pages} pages, more than the limit of {max_pages} (raise it with --max-pages)",
-                )
-            metadata = {str(k): str(v) for k, v in (pdf.metadata or {}).items()}
-            pages = []
-            for i, page in enumerate(pdf.pages):
-                try:
-                    pages.append(read_page(path, i, page, ocr, warnings))
-                except Exception as error:
-                    page_errors.append((i + 1, f"page {i + 1} cannot be read: {type(error).__name__}: {error}"))
-                    pages.append(Page(i + 1, float(page.width), float(page.height), [], [], "unreadable"))
+        pdf = pdfplumber.open(path)
+    except Exception as error:
+        raise as_pdf_error(error) from error
+    try:
+        if pdf.doc.encryption is not None:
+            warnings.append("encrypted with an empty user password: read without one")
+        n_pages = len(pdf.pages)
+        if n_pages == 0:
+            raise PdfError(ErrorKind.ZERO_PAGES, "the PDF has no pages")
+        if n_pages > max_pages:
+            raise PdfError(
+                ErrorKind.TOO_LARGE,
+                f"{n_pages} pages, more than the limit of {max_pages} (raise it with --max-pages)",
+            )
+        metadata = {str(k): str(v) for k, v in (pdf.metadata or {}).items()}
+        pages = []
+        for i, page in enumerate(pdf.pages):
+            try:
+                pages.append(read_page(path, i, page, ocr, warnings))
+            except Exception as error:
+                page_errors.append((i + 1, f"page {i + 1} cannot be read: {type(error).__name__}: {error}"))
+                pages.append(Page(i + 1, float(page.width), float(page.height), [], [], "unreadable"))
+            finally:
+                page.close()
+                release_parsed_objects(pdf)
     except PdfError:
         raise
     except Exception as error:
-        cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
-        if isinstance(cause, PDFPasswordIncorrect):
-            raise PdfError(
-                ErrorKind.ENCRYPTED,
-                "encrypted PDF that needs a password: remove the password or export an unprotected copy",
-            ) from error
-        raise PdfError(ErrorKind.CORRUPT, f"corrupt or truncated PDF ({type(cause).__name__}: {cause})") from error
+        raise as_pdf_error(error) from error
+    finally:
+        # Not `pdf.close()`: it walks the page tree again, and a tree that loops would never let go.
+        pdf.stream.close()
     return PdfDocument(
         path=path, sha256=file_sha256(path), metadata=metadata, pages=pages, warnings=warnings, page_errors=page_errors
     )

@@ -12,7 +12,9 @@ from pipeline.columns import ERROR_COLUMNS, SORT_KEYS, TABLE_COLUMNS, THEME_COLU
 from pipeline.records import DocumentError, DocumentResult, LobbyAct, Mention, Report
 
 TOP_ENTITIES = 10
-FORMULA_START_RE = re.compile(r"^[=+\-@\t\r]")
+# A formula start, after any apostrophes already there: `'=x` is written `''=x`, so reading it back gives `'=x`.
+FORMULA_START_RE = re.compile(r"^'*[=+\-@\t\r]")
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def word_count(text: str) -> int:
@@ -217,6 +219,14 @@ def tidy(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     return frame.sort_values(SORT_KEYS[name], kind="mergesort").reset_index(drop=True)
 
 
+def clean_cell(value: object) -> object:
+    """A text cell as it can be written and read back: carriage returns become line breaks (which the CSV
+    writer quotes; a bare `\r` it does not) and other control characters spaces."""
+    if isinstance(value, str):
+        return CONTROL_RE.sub(" ", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return value
+
+
 def neutralise_formula(value: object) -> object:
     """Prefix text cells a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) with an apostrophe."""
     if isinstance(value, str) and FORMULA_START_RE.match(value):
@@ -225,11 +235,12 @@ def neutralise_formula(value: object) -> object:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table as UTF-8 CSV with `\n` line ends, formula-like cells neutralised."""
+    """Write a table as UTF-8 CSV with `\n` line ends, control characters cleaned (`clean_cell`), cells with
+    a line break quoted and formula-like cells neutralised: `read_table` gives back what was written."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise_formula)
+            safe[column] = safe[column].map(lambda value: neutralise_formula(clean_cell(value)))
     safe.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
 
 
@@ -241,10 +252,17 @@ def restore_formula(value: object) -> object:
 
 
 def read_table(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
-    """A table as `write_table` wrote it: text columns as strings (empty cells as `""`), the rest inferred."""
+    """A table as `write_table` wrote it: text columns as strings (empty cells as `""`, and `NA` is `NA`), the
+    rest inferred."""
     header = pd.read_csv(path, nrows=0, encoding="utf-8").columns
     text = [c for c in text_columns if c in header]
-    frame = pd.read_csv(path, encoding="utf-8", dtype=dict.fromkeys(text, str))
+    frame = pd.read_csv(
+        path,
+        encoding="utf-8",
+        dtype=dict.fromkeys(text, str),
+        keep_default_na=False,
+        na_values={c: [""] for c in header if c not in text},
+    )
     for column in text:
         frame[column] = frame[column].fillna("").map(restore_formula)
     return frame
