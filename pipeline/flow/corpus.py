@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import TimeoutError, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -141,6 +142,8 @@ def in_workers(
                 yield path, failed(
                     path, ErrorKind.WORKER_CRASHED, f"the worker process died (exit code {error.exitcode}) on this file"
                 )
+            except BrokenProcessPool:
+                yield path, failed(path, ErrorKind.WORKER_CRASHED, "the worker process died before it could read the file")
             except Exception as error:
                 yield path, DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
     except BaseException:

@@ -298,3 +298,55 @@ def test_only_the_unmapped_line_is_ocrd_and_its_heading_still_counts(corpus, tmp
     without = process_document(path, Settings(spacy_model="no-such-model", ocr=False, year_overrides={path.name: 2031}))
     assert "(cid:" not in " ".join(p.text for p in without.report.paragraphs)
     assert any("without a Unicode map" in w for w in without.report.warnings)
+
+
+# Fault injection: a worker killed, and separately the parent, during a `--jobs 2` run.
+@pytest.fixture
+def grown_corpus(corpus, tmp_path):
+    """A corpus with complete outputs of two reports, then two more reports added (work for a new run)."""
+    report(corpus, "a-2031.pdf", 2031)
+    report(corpus, "b-2032.pdf", 2032, DUTCH[::-1])
+    out = tmp_path / "out"
+    assert extract(corpus, out, "--no-cache").exit_code == 0
+    report(corpus, "c-2033.pdf", 2033, DUTCH * 6, pages=4)
+    report(corpus, "d-2034.pdf", 2034, DUTCH[::-1] * 6, pages=4)
+    command = [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(out)]
+    return out, [*command, *RULES_ONLY, "--no-cache", "--jobs", "2"], outputs(out)
+
+
+def test_killed_workers_leave_the_earlier_outputs_and_the_next_run_redoes_the_work(grown_corpus):
+    out, command, before = grown_corpus
+    running = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    parent = psutil.Process(running.pid)
+    deadline = time.monotonic() + 180
+    while running.poll() is None and time.monotonic() < deadline:
+        for worker in workers(parent):
+            worker.kill()
+        time.sleep(0.2)
+    assert running.wait(timeout=30) == 1
+    message = " ".join(running.stderr.read().split())
+    assert "worker process died" in message and "kept as they were" in message, message
+    assert outputs(out) == before
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" not in again.stderr
+    assert len(pd.read_csv(out / "documents.csv")) == 4
+
+
+def test_a_killed_parent_takes_its_workers_and_leaves_the_earlier_outputs(grown_corpus):
+    out, command, before = grown_corpus
+    running = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+    parent = psutil.Process(running.pid)
+    deadline = time.monotonic() + 60
+    while len(workers(parent)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    children = workers(parent)
+    assert children, "no worker started"
+    parent.kill()
+    running.wait()
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive
+    assert outputs(out) == before
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert len(pd.read_csv(out / "documents.csv")) == 4
