@@ -72,9 +72,7 @@ class SkippedEntry:
 def safe_name(name: str) -> str:
     """A file name that can be printed and written to a CSV: undecodable bytes and control characters escaped."""
     raw = os.fsencode(name).decode("utf-8", "backslashreplace")
-    return "".join(
-        c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" else c for c in raw
-    )
+    return "".join(c.encode("unicode_escape").decode("ascii") if unicodedata.category(c) == "Cc" else c for c in raw)
 
 
 def entry_problem(path: Path) -> SkippedEntry | None:

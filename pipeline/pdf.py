@@ -11,9 +11,9 @@ import logging
 import math
 import re
 import shutil
-from xml.etree import ElementTree
 from functools import cache
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pdfplumber
@@ -315,7 +315,8 @@ def as_pdf_error(error: Exception) -> PdfError:
     cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
     if isinstance(cause, PDFPasswordIncorrect):
         return PdfError(
-            ErrorKind.ENCRYPTED, "encrypted PDF that needs a password: remove the password or export an unprotected copy"
+            ErrorKind.ENCRYPTED,
+            "encrypted PDF that needs a password: remove the password or export an unprotected copy",
         )
     return PdfError(ErrorKind.CORRUPT, f"corrupt or truncated PDF ({type(cause).__name__}: {cause})")
 

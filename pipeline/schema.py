@@ -294,8 +294,10 @@ def check_tables(frames: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> lis
             if spec["type"] in ("integer", "number") and len(present):
                 values = pd.to_numeric(present, errors="coerce")
                 low, high = constraints.get("minimum"), constraints.get("maximum")
-                if values.isna().any() or (low is not None and (values < low).any()) or (
-                    high is not None and (values > high).any()
+                if (
+                    values.isna().any()
+                    or (low is not None and (values < low).any())
+                    or (high is not None and (values > high).any())
                 ):
                     problems.append(f"{name}.csv: {spec['name']} has values outside its range")
         for foreign in schema.get("foreignKeys", []):

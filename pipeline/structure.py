@@ -211,9 +211,7 @@ def assign_sections(
 # --- the whole document -----------------------------------------------------------------------
 
 
-def structure_report(
-    pdf: PdfDocument, aliases: Aliases, year: int | None = None, doc_id: str | None = None
-) -> Report:
+def structure_report(pdf: PdfDocument, aliases: Aliases, year: int | None = None, doc_id: str | None = None) -> Report:
     """Turn a read PDF into a `Report`: furniture removed, pages classified, paragraphs sectioned.
 
     `doc_id` is the one the corpus gave the file (unique among its files); the file name's slug by default.

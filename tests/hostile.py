@@ -60,7 +60,9 @@ def unmapped_heading_pdf(path: Path, heading: str, body: list[str]) -> Path:
     widths = b" ".join(str(round(stringWidth(letter, "Helvetica-Bold", 1000))).encode() for letter in letters)
     shown = "".join(f"\\{codes[ch]:03o}" for ch in heading).encode()
     lines = [b"BT /T 15 Tf 70 762 Td (%s) Tj ET" % shown]
-    lines += [b"BT /F 9.5 Tf 70 %d Td (%s) Tj ET" % (732 - 13 * i, line.encode("latin-1")) for i, line in enumerate(body)]
+    lines += [
+        b"BT /F 9.5 Tf 70 %d Td (%s) Tj ET" % (732 - 13 * i, line.encode("latin-1")) for i, line in enumerate(body)
+    ]
     objects |= {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
         2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

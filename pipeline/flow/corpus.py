@@ -9,7 +9,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import TimeoutError, as_completed
+from concurrent.futures import Future, TimeoutError, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -97,7 +97,9 @@ def failed(path: Path, kind: ErrorKind, message: str) -> DocumentResult:
 
 def timed_out(path: Path, seconds: float | None) -> DocumentResult:
     """A document that ran over `--timeout`."""
-    return failed(path, ErrorKind.TIMEOUT, f"took longer than the time limit of {seconds:g} s (raise it with --timeout)")
+    return failed(
+        path, ErrorKind.TIMEOUT, f"took longer than the time limit of {seconds:g} s (raise it with --timeout)"
+    )
 
 
 def in_process(
@@ -128,7 +130,7 @@ def in_workers(
         context=multiprocessing.get_context("spawn"),
     )
     try:
-        futures = {
+        futures: dict[Future[DocumentResult], Path] = {
             pool.schedule(process_document, args=(path, settings, cache), timeout=options.timeout): path
             for path in paths
         }
@@ -139,11 +141,19 @@ def in_workers(
             except TimeoutError:
                 yield path, timed_out(path, options.timeout)
             except ProcessExpired as error:
-                yield path, failed(
-                    path, ErrorKind.WORKER_CRASHED, f"the worker process died (exit code {error.exitcode}) on this file"
+                yield (
+                    path,
+                    failed(
+                        path,
+                        ErrorKind.WORKER_CRASHED,
+                        f"the worker process died (exit code {error.exitcode}) on this file",
+                    ),
                 )
             except BrokenProcessPool:
-                yield path, failed(path, ErrorKind.WORKER_CRASHED, "the worker process died before it could read the file")
+                yield (
+                    path,
+                    failed(path, ErrorKind.WORKER_CRASHED, "the worker process died before it could read the file"),
+                )
             except Exception as error:
                 yield path, DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
     except BaseException:
@@ -180,7 +190,9 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
                 for error in transient:
                     error.message += " (also when tried again in a fresh worker)"
                 if not transient:
-                    document.notes.append(f"{path.name} failed once for a transient reason and was read when tried again")
+                    document.notes.append(
+                        f"{path.name} failed once for a transient reason and was read when tried again"
+                    )
             yield document
         if not retry:
             return
@@ -233,7 +245,9 @@ def extract_corpus(
     result.settings = settings
     for entry in skipped:
         result.documents.append(
-            DocumentResult(entry.name, None, errors=[DocumentError(entry.name, None, ErrorKind(entry.kind), entry.message)])
+            DocumentResult(
+                entry.name, None, errors=[DocumentError(entry.name, None, ErrorKind(entry.kind), entry.message)]
+            )
         )
     for document in run_documents(paths, settings, options):
         if progress:

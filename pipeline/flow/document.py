@@ -161,7 +161,10 @@ def structure_document(path: Path, settings: Settings) -> Report:
     """Read and structure one PDF."""
     pdf = read_pdf(path, ocr=settings.ocr, max_pages=settings.max_pages)
     return structure_report(
-        pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name), doc_id=doc_id_of(path, settings)
+        pdf,
+        load_aliases(settings.models_dir),
+        year=settings.year_overrides.get(path.name),
+        doc_id=doc_id_of(path, settings),
     )
 
 
@@ -253,6 +256,9 @@ def as_document_error(file_name: str, error: BaseException) -> DocumentError:
         return DocumentError(file_name, None, ErrorKind.CACHE_UNAVAILABLE, str(error))
     if isinstance(error, MemoryError):
         return DocumentError(
-            file_name, None, ErrorKind.TOO_LARGE, "needs more memory than a worker may use (raise it with --memory-limit)"
+            file_name,
+            None,
+            ErrorKind.TOO_LARGE,
+            "needs more memory than a worker may use (raise it with --memory-limit)",
         )
     return DocumentError(file_name, None, ErrorKind.INTERNAL, f"unexpected {type(error).__name__}: {error}")

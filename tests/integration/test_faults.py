@@ -129,7 +129,7 @@ def test_ctrl_c_stops_a_parallel_run_at_once_and_leaves_no_workers(corpus, tmp_p
     running.send_signal(signal.SIGINT)
     assert running.wait(timeout=20) == 130
     assert "interrupted" in running.stderr.read()
-    gone, alive = psutil.wait_procs(children, timeout=10)
+    _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive
 
 

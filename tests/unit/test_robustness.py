@@ -3,7 +3,6 @@ that cannot run code and notices edits."""
 
 import json
 import pickle
-from pathlib import Path
 
 import pandas as pd
 from frictionless import Resource, Schema
@@ -27,7 +26,9 @@ def test_file_names_that_slug_alike_get_distinct_reported_doc_ids():
         "g40-jaarverslag-2.pdf": "g40-jaarverslag-2",
         "ander.pdf": "ander",
     }
-    assert notes == ["g40_jaarverslag.pdf and G40 jaarverslag.pdf both give doc_id 'g40-jaarverslag': g40_jaarverslag.pdf is 'g40-jaarverslag-3'"]
+    assert notes == [
+        "g40_jaarverslag.pdf and G40 jaarverslag.pdf both give doc_id 'g40-jaarverslag': g40_jaarverslag.pdf is 'g40-jaarverslag-3'"
+    ]
     assert unique_doc_ids(reversed(list(ids)))[0] == ids
 
 
@@ -52,7 +53,9 @@ def test_duplicate_keys_and_dangling_references_are_caught_on_the_frames():
     assert check_tables({"documents": documents("a", "b")}, VOCAB) == []
     problems = check_tables({"documents": documents("a", "a")}, VOCAB)
     assert problems == ["documents.csv: key doc_id is not unique (e.g. ['a'])"]
-    pages = pd.DataFrame([{"doc_id": "z", "year": 2031, "page": 1, "status": "gescand", "removed_lines": 0, "n_paragraphs": 0}])
+    pages = pd.DataFrame(
+        [{"doc_id": "z", "year": 2031, "page": 1, "status": "gescand", "removed_lines": 0, "n_paragraphs": 0}]
+    )
     problems = check_tables({"documents": documents("a"), "pages": pages}, VOCAB)
     assert problems == [
         "pages.csv: status has values outside its list: ['gescand']",
@@ -76,19 +79,27 @@ def test_any_text_is_read_back_as_written_by_our_reader_and_by_frictionless(tmp_
     read = tables.read_table(path, ["url", "text"])
     pd.testing.assert_frame_equal(read, expected, check_dtype=False)
     schema = {
-        "fields": [{"name": "url", "type": "string"}, {"name": "page", "type": "integer"}, {"name": "text", "type": "string"}],
+        "fields": [
+            {"name": "url", "type": "string"},
+            {"name": "page", "type": "integer"},
+            {"name": "text", "type": "string"},
+        ],
         "missingValues": [""],
     }
     with Resource(path=str(path), schema=Schema.from_descriptor(schema)) as resource:
         read_back = [
             (row["url"] or "", row["page"], tables.restore_formula(row["text"] or "")) for row in resource.read_rows()
         ]
-    assert [(tables.restore_formula(u), p, t) for u, p, t in read_back] == list(expected.itertuples(index=False, name=None))
+    assert [(tables.restore_formula(u), p, t) for u, p, t in read_back] == list(
+        expected.itertuples(index=False, name=None)
+    )
 
 
 def report() -> Report:
     paragraph = Paragraph("a-p0001", 1, 1, "Fysiek", "Wonen", "Wonen", "text", "De gemeenten bouwen.")
-    return Report("a", 2031, "Jaarverslag", "a.pdf", "0" * 64, 1, [paragraph], [PageStatus(1, "text", 0)], [(1, "https://x")])
+    return Report(
+        "a", 2031, "Jaarverslag", "a.pdf", "0" * 64, 1, [paragraph], [PageStatus(1, "text", 0)], [(1, "https://x")]
+    )
 
 
 def test_the_cache_is_json_and_an_altered_or_misshapen_entry_is_recomputed_with_a_note(tmp_path):
