@@ -197,6 +197,16 @@ def test_the_file_type_is_told_from_the_first_bytes_only(tmp_path):
     assert resource.getrlimit(resource.RLIMIT_AS)  # the limit was the child's only
 
 
+def test_a_worker_cannot_take_more_memory_than_its_limit():
+    script = (
+        "from pipeline.flow.document import start_worker\n"
+        "start_worker(512)\n"
+        "try:\n    block = bytearray(1 << 30)\nexcept MemoryError:\n    print('refused')"
+    )
+    checked = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert checked.stdout.strip() == "refused", checked.stderr
+
+
 # 5. and 9. The file system: odd names, links to nowhere, loops, folders and FIFOs named *.pdf.
 def test_every_entry_named_pdf_that_is_not_a_readable_file_gets_a_row(corpus, tmp_path):
     report(corpus, "goed-2031.pdf", 2031)
