@@ -108,6 +108,8 @@ def switch_to(out: Path, staged: Path) -> None:
         path = out / name
         if path.is_symlink() or not path.exists():
             link(f"{CURRENT}/{name}", path)
+    if (out / CURRENT).is_dir() and not (out / CURRENT).is_symlink():
+        shutil.rmtree(out / CURRENT)  # in a copy made following links (copytree): its files are also at OUT/NAME
     link(f"{SETS}/{staged.name}", out / CURRENT)
     for path in sorted(out.iterdir()):
         if not ours(path):
