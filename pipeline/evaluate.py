@@ -16,9 +16,9 @@ from spacy.language import Language
 
 from pipeline.clean import clean_text, join_lines
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
-from pipeline.entities import KnowledgeBase, load_knowledge_base
 from pipeline.flow.document import nlp_for, process_document
 from pipeline.metrics import precision_recall_f1
+from pipeline.ner.knowledge import KnowledgeBase, load_knowledge_base
 from pipeline.nlp import find_mentions
 from pipeline.records import ENTITY_TYPES, GENERAL, Mention
 from pipeline.tables import paragraph_frame
