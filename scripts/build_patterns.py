@@ -131,10 +131,12 @@ def main() -> None:
     patterns = []
     rows = []
     for record in records():
-        names = []
+        names: list[str] = []
         for name in [record.canonical, *record.aliases]:
             key = (record.entity_type, fold(name))
             if key in seen:
+                if name.islower() and any(fold(known) == fold(name) for known in names):
+                    names.append(name)
                 continue
             seen.add(key)
             names.append(name)

@@ -83,7 +83,9 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
         entities[entity.entity_id] = entity
         for alias in row.names:
             aliases.setdefault((entity.entity_type, fold(alias)), entity.entity_id)
-            written.setdefault((entity.entity_type, fold(alias)), alias)
+            key = (entity.entity_type, fold(alias))
+            if key not in written or alias.islower():
+                written[key] = alias
     dropped: set[tuple[str, str]] = set()
     curated: dict[tuple[str, str], str] = {}
     for curation in curation_rows.rows:

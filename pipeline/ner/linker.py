@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from pipeline.ner import law, organisation
+from pipeline.ner import law, organisation, policy
 from pipeline.ner.common import QUOTES, needs_exact_case
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES, Entity, KnowledgeBase, load_knowledge_base
 from pipeline.records import ENTITY_SPANS, ENTITY_TYPES
@@ -24,6 +24,11 @@ from pipeline.textkeys import fold, slug
 
 FACTORY = "g40_linker"
 MODEL_LABELS = {"ORG": "organisation", "GPE": "place", "LOC": "place", "LAW": "law"}
+
+
+def is_generic_rule(span: Span) -> bool:
+    """A match of a generic rule (`rule:…`), which gives way to a gazetteer match of the same words."""
+    return span.id_.startswith("rule:")
 
 
 @Language.factory(FACTORY, default_config={"rule_keys": [], "title_key": ""})
@@ -83,9 +88,13 @@ class EntityLinker:
 
     def __call__(self, doc: Doc) -> Doc:
         """Link every entity of `doc.ents` into `doc.spans[ENTITY_SPANS]`."""
-        from_rules = {(s.start, s.end, s.label_): s.id_ for key in self.rule_keys for s in doc.spans.get(key, [])}
+        rule_spans = sorted(
+            (s for key in self.rule_keys for s in doc.spans.get(key, [])), key=is_generic_rule, reverse=True
+        )
+        from_rules = {(s.start, s.end, s.label_): s.id_ for s in rule_spans}
         from_titles = {(s.start, s.end) for s in doc.spans.get(self.title_key, [])}
         events = self.kb.type_words.get("event_word", set())
+        determiners = self.kb.type_words.get("generic_determiner", set())
         linked = []
         for ent in doc.ents:
             entity_type = ent.label_ if ent.label_ in ENTITY_TYPES else MODEL_LABELS.get(ent.label_)
@@ -100,7 +109,14 @@ class EntityLinker:
                 method = "rule" if (ent.start, ent.end) in from_titles else "model"
             if entity_type == "organisation" and organisation.names_an_event(doc, ent, events):
                 continue
-            cut = law.cut_run_on(doc, ent, self.kb) if entity_type == "law" else None
+            if entity_type == "policy" and policy.names_a_kind(doc, ent, determiners):
+                continue
+            if rule_id == organisation.MINISTER_OF_PERSON:
+                cut = organisation.ministry_of_minister(doc, ent, self.kb)
+                if cut is None:
+                    continue
+            else:
+                cut = law.cut_run_on(doc, ent, self.kb) if entity_type == "law" else None
             span = cut or Span(doc, ent.start, ent.end, label=entity_type)
             entity = self.link(entity_type, span.text, rule_id or "")
             if entity is None:

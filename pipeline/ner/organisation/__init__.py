@@ -6,6 +6,19 @@ before `-raad`). `naming` decides what an organisation-looking name really is an
 """
 
 from pipeline.ner.organisation.factory import FACTORY, SPANS_KEY, pattern_files
-from pipeline.ner.organisation.naming import names_an_event, new_organisation_name
+from pipeline.ner.organisation.naming import (
+    MINISTER_OF_PERSON,
+    ministry_of_minister,
+    names_an_event,
+    new_organisation_name,
+)
 
-__all__ = ["FACTORY", "SPANS_KEY", "names_an_event", "new_organisation_name", "pattern_files"]
+__all__ = [
+    "FACTORY",
+    "MINISTER_OF_PERSON",
+    "SPANS_KEY",
+    "ministry_of_minister",
+    "names_an_event",
+    "new_organisation_name",
+    "pattern_files",
+]

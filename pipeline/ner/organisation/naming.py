@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
+from pipeline.ner.knowledge import KnowledgeBase
+
+MINISTER_OF_PERSON = "rule:minister-person"
+
 
 def names_an_event(doc: Doc, ent: Span, event_words: set[str]) -> bool:
     """An organisation-looking name that ends in, or runs into, an event word (`… Netwerk Dagen`)."""
@@ -16,3 +20,15 @@ def new_organisation_name(surface: str, without_type_words: str) -> str:
     if surface.lower().startswith("ministerie"):
         return f"Ministerie van {without_type_words}"
     return without_type_words
+
+
+def ministry_of_minister(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
+    """The ministry in `minister Karien van Gennip van Sociale Zaken en Werkgelegenheid`: the longest known
+    organisation after a `van`/`voor` that follows the person's name; None when there is none."""
+    for i in range(ent.start + 1, ent.end - 1):
+        if doc[i].lower_ not in ("van", "voor") or not doc[i + 1].text[:1].isupper():
+            continue
+        for end in range(ent.end, i + 1, -1):
+            if kb.lookup("organisation", doc[i + 1 : end].text):
+                return Span(doc, i + 1, end, label="organisation")
+    return None

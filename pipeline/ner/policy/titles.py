@@ -17,6 +17,7 @@ from pipeline.resources import SpanPattern
 
 TITLES_FACTORY = "g40_policy_titles"
 TITLES_KEY = "g40_policy_titles"
+CUES_SUFFIX = "_cues"
 PATTERNS_FILE = "patterns.jsonl"
 
 
@@ -49,15 +50,19 @@ class TitleFinder:
             self.patterns.append({"id": row.id, "pattern": row.pattern})
 
     def __call__(self, doc: Doc) -> Doc:
-        """Put the titles in `doc.spans[spans_key]`; `g40_entity_merge` decides against overlapping names."""
-        titles = []
+        """Put the titles in `doc.spans[spans_key]` and the cue words before quoted titles (`City Deal`,
+        `het programma`) in `doc.spans[spans_key + "_cues"]`; `g40_entity_merge` decides against overlapping names."""
+        titles, cues = [], []
         for match_id, start, end in self.matcher(doc):
             kind = doc.vocab.strings[match_id]
             found = self.title_spans(doc, kind, start, end)
             titles += found
             if kind.startswith("quoted") and found:
                 titles += self.listed_after(doc, found[-1])
+                if found[0].start - 1 > start:
+                    cues.append(Span(doc, start, found[0].start - 1, label="cue"))
         doc.spans[self.spans_key] = filter_spans(titles)
+        doc.spans[self.spans_key + CUES_SUFFIX] = filter_spans(cues)
         return doc
 
     def listed_after(self, doc: Doc, title: Span) -> list[Span]:
@@ -94,7 +99,7 @@ class TitleFinder:
             while last > first and doc[last - 1].is_punct and doc[last - 1].text not in "!?":
                 last -= 1
             if last > first:
-                spans.append(Span(doc, first, last, label="policy"))
+                spans.append(Span(doc, first, last, label="policy", span_id=kind))
         return spans
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
