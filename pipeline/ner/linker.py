@@ -19,6 +19,7 @@ from spacy.util import ensure_path
 from pipeline.ner import law, organisation, policy
 from pipeline.ner.common import QUOTES, needs_exact_case
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES, Entity, KnowledgeBase, load_knowledge_base
+from pipeline.ner.memory import TITLE_METHOD
 from pipeline.records import ENTITY_SPANS, ENTITY_TYPES
 from pipeline.textkeys import fold, slug
 
@@ -106,7 +107,7 @@ class EntityLinker:
             if rule_id is not None:
                 method = "rule" if rule_id.startswith("rule:") or not rule_id else "gazetteer"
             else:
-                method = "rule" if (ent.start, ent.end) in from_titles else "model"
+                method = TITLE_METHOD if (ent.start, ent.end) in from_titles else "model"
             if entity_type == "organisation" and organisation.names_an_event(doc, ent, events):
                 continue
             if entity_type == "policy" and policy.names_a_kind(doc, ent, determiners):

@@ -29,7 +29,11 @@ def test_exported_pipeline_loads_with_spacy_load_and_finds_what_the_run_finds(tm
     assert (folder / "config.cfg").is_file()
     assert (folder / "g40_linker" / "entities.csv").is_file()
     loaded = subprocess.run(
-        [sys.executable, "-c", LOAD_AND_PARSE, str(folder), TEXT], capture_output=True, text=True, check=True, cwd=tmp_path
+        [sys.executable, "-c", LOAD_AND_PARSE, str(folder), TEXT],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
     )
     exported = [tuple(row) for row in json.loads(loaded.stdout)]
     nlp, _ = build_nlp("no-such-model")
