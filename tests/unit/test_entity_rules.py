@@ -37,6 +37,7 @@ EVERY_TYPE_CASES = [
     "Zij ondertekenden de City Deal '<ent label=policy>Slimme Wijken</ent>' met <ent label=organisation>het Rijk</ent>.",
     "Het programma '<ent label=policy>Sterk met de Participatiewet</ent>' loopt door.",
     "De steden vragen een Regio Deal en willen elke Woondeal verlengen.",
+    "De wethouders lazen het rapport <ent label=policy>Samen sterker in de wijk</ent>. Daarna volgde een debat.",
     "Het <ent label=policy>Programma Vitale Wijken</ent> en de <ent label=policy>Regio Deal Noord-Veluwe</ent> lopen.",
 ]
 
