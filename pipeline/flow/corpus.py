@@ -29,6 +29,7 @@ from pipeline.flow.document import (
     structure_document,
 )
 from pipeline.flow.fingerprint import run_fingerprint
+from pipeline.ner.memory import with_memory
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, Report, RunResult
 from pipeline.textkeys import doc_id_for, unique_doc_ids
 from pipeline.themes import assign_themes, train_themes
@@ -219,6 +220,16 @@ def on_dask(
         cluster.close()
 
 
+def remember_names(documents: list[DocumentResult]) -> None:
+    """Add the mentions of names learned anywhere in the corpus (`pipeline.ner.memory`) to every analysed document."""
+    analysed = [d for d in documents if d.report is not None and d.mentions]
+    remembered = with_memory(
+        [([(p.paragraph_id, p.text) for p in d.report.paragraphs], d.mentions) for d in analysed if d.report]
+    )
+    for document, mentions in zip(analysed, remembered, strict=True):
+        document.mentions = mentions
+
+
 def extract_corpus(
     corpus: Path,
     settings: Settings,
@@ -257,6 +268,7 @@ def extract_corpus(
         result.errors += document.errors
         result.notes += document.notes
     result.documents.sort(key=lambda d: d.source_file)
+    remember_names(result.documents)
     clock.lap("documents")
     result.spacy = next(
         (d.spacy for d in result.documents if d.spacy),
