@@ -25,6 +25,9 @@ PARAGRAPH_SOURCES = ("text", "ocr")
 MENTION_METHODS = ("gazetteer", "rule", "title", "memory", "model")
 COMPARISON_DIMENSIONS = ("theme", "organisation", "place", "law", "policy", "lobby_instrument")
 CHANGES = ("new", "dropped", "up", "down", "same")
+# How `tables.write_table` writes, said in the descriptor so that no reader guesses (a guessed
+# `skipInitialSpace` turns a cell of one space into a missing value).
+CSV_DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "skipInitialSpace": False}
 
 TABLE_DESCRIPTIONS = {
     "documents": "One row per annual report that was processed.",
@@ -256,6 +259,7 @@ def datapackage(names: Iterable[str], vocab: Vocabularies) -> dict[str, Any]:
                 "format": "csv",
                 "mediatype": "text/csv",
                 "encoding": "utf-8",
+                "dialect": CSV_DIALECT,
                 "description": TABLE_DESCRIPTIONS[name],
                 "schema": table_schema(name, fields, present),
             }
