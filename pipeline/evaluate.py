@@ -293,6 +293,7 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
             score_entities("report-2023", report, gold_entities(GOLD_DIR / "entities_2023.csv", kb), kb),
             score_entities("news-2025", news, gold_entities(GOLD_DIR / "entities_news_g40_2025.csv", kb), kb),
             score_text_set("dev-tune", GOLD_DIR / "dev" / "tune", nlp, kb),
+            score_text_set("dev-tune2", GOLD_DIR / "dev" / "tune2", nlp, kb),
             score_text_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
             score_themes(
                 "report-2023", paragraphs, hand_theme_labels(GOLD_DIR / "themes_2023.csv", paragraphs), knowledge

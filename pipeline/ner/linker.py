@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from pipeline.ner import law, organisation, policy
+from pipeline.ner import law, organisation, place, policy
 from pipeline.ner.common import QUOTES, needs_exact_case
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES, Entity, KnowledgeBase, load_knowledge_base
 from pipeline.ner.memory import TITLE_METHOD
@@ -117,11 +117,22 @@ class EntityLinker:
                 if cut is None:
                     continue
             else:
-                cut = law.cut_run_on(doc, ent, self.kb) if entity_type == "law" else None
+                if entity_type == "law":
+                    cut = law.cut_run_on(doc, ent, self.kb, bounded=rule_id in law.BOUNDED_RULES)
+                elif rule_id == organisation.MINISTRY_RULE:
+                    cut = organisation.cut_ministry(doc, ent, self.kb)
+                else:
+                    cut = None
             span = cut or Span(doc, ent.start, ent.end, label=entity_type)
             entity = self.link(entity_type, span.text, rule_id or "")
             if entity is None:
                 continue
+            if entity_type == "place" and place.reads_as_surname(doc, span, entity.entity_id):
+                continue
+            year = policy.year_after(doc, span) if entity_type == "policy" else ""
+            if year and not entity.canonical.endswith(year):
+                span = Span(doc, span.start, span.end + 1, label=entity_type)
+                entity = Entity(f"{entity.entity_id}-{year}", entity_type, f"{entity.canonical} {year}")
             span._.canonical, span._.entity_id, span._.method = entity.canonical, entity.entity_id, method
             linked.append(span)
         doc.spans[ENTITY_SPANS] = linked
