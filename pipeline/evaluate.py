@@ -19,8 +19,8 @@ from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
 from pipeline.entities import KnowledgeBase, load_knowledge_base
 from pipeline.flow.document import nlp_for, process_document
 from pipeline.metrics import precision_recall_f1
-from pipeline.lobby import network_names, settle_acts, title_senders
-from pipeline.nlp import find_mentions, lobby_acts_in, parse_paragraphs
+from pipeline.lobby import letter_addressee, network_names, settle_acts, title_senders
+from pipeline.nlp import find_mentions, lobby_acts_in, mentions_in, parse_paragraphs
 from pipeline.records import ENTITY_TYPES, GENERAL, LobbyAct, Mention
 from pipeline.tables import paragraph_frame
 from pipeline.textkeys import fold, name_key
@@ -297,7 +297,12 @@ def lobby_for_text(nlp: Language, text: str, text_id: str = "") -> pd.DataFrame:
     (prefixed by `text_id`, so acts of several texts can be scored together)."""
     paragraphs = [(f"{text_id}{i}", paragraph) for i, paragraph in enumerate(text_paragraphs(text), start=1)]
     senders = network_names() | title_senders(nlp, text_blocks(text)[0])
-    acts = settle_acts([a for pid, doc in parse_paragraphs(nlp, paragraphs) for a in lobby_acts_in(doc, pid)], senders)
+    docs = list(parse_paragraphs(nlp, paragraphs))
+    organisations = [
+        (doc.text, [m.canonical for m in mentions_in(doc, pid) if m.entity_type == "organisation"]) for pid, doc in docs
+    ]
+    acts = [a for pid, doc in docs for a in lobby_acts_in(doc, pid)]
+    acts = settle_acts(acts, senders, letter_addressee(organisations))
     return pd.DataFrame([a.__dict__ for a in acts], columns=[*LobbyAct.__dataclass_fields__])
 
 

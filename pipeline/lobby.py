@@ -26,6 +26,7 @@ in the sentence. The component runs after the linker, so targets and subjects ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -46,11 +47,15 @@ CUE_WINDOW = 5
 LOOK_AHEAD = 4
 OBJECT_REACH = 6
 DOSSIER_SUBJECT = 3
+PARLIAMENT = "Tweede Kamer der Staten-Generaal"
+ADDRESS_BLOCK = re.compile(r"^Aan\s+(de|het|den)\s", re.IGNORECASE)
+COMMITTEE = re.compile(r"\bcommissie\b", re.IGNORECASE)
 REFERRING = {"de minister", "het ministerie", "de staatssecretaris"}
 COMMITTEE_REACH = 12
 NETWORK, OTHER = "network", "other"
 CLAUSE_BREAKS = {",", ";", ":", "–", "—", "die", "dat", "waarin", "waarbij", "waarmee", "omdat", "terwijl", "toen", "nadat"}
 FIRST_PERSON = {"wij", "we"}
+FIRST_WORDS = 4
 NAME_JOINERS = {"van", "de", "der", "den", "ter"}
 DETERMINERS = {"de", "het", "een", "alle", "onze", "hun", "zijn", "haar"}
 ANAPHORA = {"deze", "die", "dezelfde", "diezelfde"}
@@ -133,7 +138,10 @@ class LobbyFinder:
             entity = self.lookup.lookup("organisation", f"ministerie van {name}") if self.lookup else None
             if entity is not None:
                 return str(entity.canonical)
-        return f"Ministerie van {doc[vans[-1] + 1 : end].text}" if vans else ""
+        rest = doc[vans[-1] + 1 : end] if vans else None
+        if rest is None or doc[vans[-1]].text != "van" or not any(t.lower_ == "en" for t in rest):
+            return ""
+        return f"Ministerie van {rest.text}"
 
     def __call__(self, doc: Doc) -> Doc:
         """Mark the act sentences of `doc` with their instrument, target, addressee, subject and actor."""
@@ -163,18 +171,20 @@ class LobbyFinder:
     def act_in(
         self, doc: Doc, sentence: Span, matches: list[tuple[Instrument, int]], cues: dict[str, list[tuple[int, int]]]
     ) -> tuple[Span, bool] | None:
-        """The act a sentence records, if any — its most specific instrument whose actor may act — and whether
+        """The act a sentence records, if any — its most specific instrument the network performs, else one
+        another organisation performs (kept for `settle_acts` to judge) — and whether
         its addressee was cued (`aan`, `met`, a direct object) rather than guessed. An instrument word in the
         content of a plea (`pleit ervoor dat gemeenten aan tafel zitten`) is not an act of its own."""
         if not matches:
             return None
-        inside = [(s, e) for s, e in cues.get("target", []) if sentence.start <= s < sentence.end]
+        inside = [(s, self.past_person(doc, sentence, e)) for s, e in cues.get("target", []) if sentence.start <= s < sentence.end]
         partners = [e for s, e in cues.get("partner", []) if sentence.start <= s < sentence.end]
         wishes = {s for s, _ in cues.get("wish", []) if sentence.start <= s < sentence.end}
         entities = [e for e in doc.spans[self.entity_spans_key] if sentence.start <= e.start < sentence.end]
         candidates = self.candidates(doc, sentence, entities, partners)
         target_ends = [e for _, e in inside]
         pleas = [start for instrument, start in matches if instrument.name == "pleidooi"]
+        foreign: tuple[Span, bool] | None = None
         for instrument, start in sorted(matches, key=lambda item: (item[0].rank, item[1])):
             if self.wished(doc, sentence, start, wishes):
                 continue
@@ -188,7 +198,7 @@ class LobbyFinder:
                 (t.i for t in doc[start + 1 : sentence.end] if t.lower_ in CLAUSE_BREAKS), sentence.end
             )
             target, addressee, cued = self.target(
-                addressed, target_ends, start, instrument.name == "pleidooi", clause_end
+                addressed, target_ends, start, clause_end, instrument.name == "pleidooi", instrument.needs_addressee
             )
             if not (target or addressee) and instrument.needs_addressee:
                 continue
@@ -196,8 +206,24 @@ class LobbyFinder:
             act._.lobby_target, act._.lobby_addressee = target, addressee
             act._.lobby_actor = actor.actor
             act._.lobby_subject = next((e._.canonical for e in entities if e.label_ in ("law", "policy")), "")
-            return act, cued
-        return None
+            if not actor.actor:
+                return act, cued
+            foreign = foreign or (act, cued)
+        return foreign
+
+    @staticmethod
+    def past_person(doc: Doc, sentence: Span, end: int) -> int:
+        """Where the addressee after a cue starts when a person is named first: past the name and its
+        apposition (`met Joris van Eijck, lid van de Raad van State` → `de Raad van State`)."""
+        i = end
+        while i < sentence.end and (doc[i].is_title or doc[i].lower_ in NAME_JOINERS and i > end):
+            i += 1
+        if i == end or i + 2 >= sentence.end or doc[i].text != ",":
+            return end
+        j = i + 1
+        while j < min(sentence.end, i + 6) and doc[j].is_lower and doc[j].lower_ not in {"van", "bij"}:
+            j += 1
+        return j + 1 if j < sentence.end and doc[j].lower_ in {"van", "bij"} else end
 
     def wished(self, doc: Doc, sentence: Span, start: int, wishes: set[int]) -> bool:
         """A wish or intention governs the act word (`wil … vragen`, `zou … pleiten`): not an act yet."""
@@ -370,17 +396,24 @@ class LobbyFinder:
 
     @staticmethod
     def target(
-        candidates: list[Candidate], cue_ends: list[int], instrument_start: int, plea: bool, clause_end: int
+        candidates: list[Candidate],
+        cue_ends: list[int],
+        instrument_start: int,
+        clause_end: int,
+        plea: bool = False,
+        document: bool = False,
     ) -> tuple[str, str, bool]:
         """(target, addressee, cued): the first of what follows `aan`/`met`/… after the instrument word, else
         after it anywhere, else before it; a plea is addressed only by a cue or its direct object
         (`vraagt het kabinet`). A named organisation is the target, a generic addressee is kept as written."""
         after_cue = [c for c in candidates if any(0 <= c.start - end < CUE_WINDOW for end in cue_ends)]
-        direct = [c for c in candidates if instrument_start < c.start <= instrument_start + OBJECT_REACH]
+        direct = [c for c in candidates if instrument_start < c.start <= instrument_start + OBJECT_REACH and c.start < clause_end]
         following = sorted({*direct, *(c for c in after_cue if c.start > instrument_start)}, key=lambda c: c.start)
         cued = following or after_cue
         in_clause = [c for c in candidates if c.start > instrument_start and c.start < clause_end]
-        guessed = [] if plea else in_clause or [c for c in candidates if c.start < instrument_start]
+        before = [c for c in candidates if c.start < instrument_start]
+        anywhere = [c for c in candidates if c.start > instrument_start] + before if document else []
+        guessed = [] if plea else in_clause or before or anywhere
         ordered = cued or guessed
         if not ordered:
             return "", "", False
@@ -413,11 +446,27 @@ def network_names(actors_path: Path = MODELS_DIR / "lobby_actors.csv") -> set[st
     return {row.name for row in read_rows(actors_path, LobbyActor).rows if row.kind == "network"}
 
 
-def settle_acts(acts: Iterable[LobbyAct], senders: Sequence[str] | set[str] = frozenset()) -> list[LobbyAct]:
+def letter_addressee(paragraphs: Iterable[tuple[str, Sequence[str]]]) -> str:
+    """The organisation a letter is addressed to, from its address block (a paragraph opening with `Aan …`),
+    given as (text, organisations named in it in order): a committee is its parliament."""
+    for text, organisations in paragraphs:
+        if not ADDRESS_BLOCK.match(text):
+            continue
+        chambers = [o for o in organisations if "Kamer" in o]
+        if COMMITTEE.search(text):
+            return chambers[0] if chambers else PARLIAMENT
+        return organisations[0] if organisations else ""
+    return ""
+
+
+def settle_acts(
+    acts: Iterable[LobbyAct], senders: Sequence[str] | set[str] = frozenset(), letter: str = ""
+) -> list[LobbyAct]:
     """A document's acts, once each and only its own: a sentence repeated (a pull quote, an act told twice in
     the same words) counts once; an act by another organisation counts only when the text is that
-    organisation's (`senders`); a first-person plea without an addressee takes the addressee of the letter
-    or paper the text opens with (its first act, when that sends a document)."""
+    organisation's (`senders`). `u` is the addressee of the letter (its address block, `letter`), else of
+    the document the text opens with (its first act, when that sends one); a first-person plea without an
+    addressee is made to the same; `de minister` without a name is the ministry of an earlier act."""
     settled: list[LobbyAct] = []
     seen: set[str] = set()
     opening: LobbyAct | None = None
@@ -428,18 +477,15 @@ def settle_acts(acts: Iterable[LobbyAct], senders: Sequence[str] | set[str] = fr
         seen.add(key)
         if opening is None:
             opening = act
-        if act.addressee == "u" and opening is not act:
-            act = replace(act, target=opening.target, addressee=opening.addressee)
+        sent = opening is not act and opening.instrument not in ("pleidooi", "gesprek", "lobby")
+        addressed = (letter, "") if letter else (opening.target, opening.addressee) if sent else None
+        first_person = bool(FIRST_PERSON & {w.casefold() for w in re.findall(r"\w+", act.sentence)[:FIRST_WORDS]})
+        if act.addressee == "u" and addressed is not None:
+            act = replace(act, target=addressed[0], addressee=addressed[1])
         elif act.addressee in REFERRING and not act.target:
             ministries = [a.target for a in settled if a.target.startswith("Ministerie van")]
             act = replace(act, target=ministries[-1], addressee="") if ministries else act
-        elif (
-            act.instrument == "pleidooi"
-            and not (act.target or act.addressee)
-            and opening is not act
-            and opening.instrument not in ("pleidooi", "gesprek", "lobby")
-            and FIRST_PERSON & {w.casefold() for w in act.sentence.split()}
-        ):
-            act = replace(act, target=opening.target, addressee=opening.addressee)
+        elif act.instrument == "pleidooi" and not (act.target or act.addressee) and first_person and addressed:
+            act = replace(act, target=addressed[0], addressee=addressed[1])
         settled.append(act)
     return settled
