@@ -198,7 +198,12 @@ class LobbyFinder:
                 (t.i for t in doc[start + 1 : sentence.end] if t.lower_ in CLAUSE_BREAKS), sentence.end
             )
             target, addressee, cued = self.target(
-                addressed, target_ends, start, clause_end, instrument.name == "pleidooi", instrument.needs_addressee
+                addressed,
+                target_ends,
+                start,
+                (self.clause_start(doc, sentence, start), clause_end),
+                instrument.name == "pleidooi",
+                instrument.needs_addressee,
             )
             if not (target or addressee) and instrument.needs_addressee:
                 continue
@@ -399,7 +404,7 @@ class LobbyFinder:
         candidates: list[Candidate],
         cue_ends: list[int],
         instrument_start: int,
-        clause_end: int,
+        clause: tuple[int, int],
         plea: bool = False,
         document: bool = False,
     ) -> tuple[str, str, bool]:
@@ -407,13 +412,15 @@ class LobbyFinder:
         after it anywhere, else before it; a plea is addressed only by a cue or its direct object
         (`vraagt het kabinet`). A named organisation is the target, a generic addressee is kept as written."""
         after_cue = [c for c in candidates if any(0 <= c.start - end < CUE_WINDOW for end in cue_ends)]
+        clause_start, clause_end = clause
         direct = [c for c in candidates if instrument_start < c.start <= instrument_start + OBJECT_REACH and c.start < clause_end]
         following = sorted({*direct, *(c for c in after_cue if c.start > instrument_start)}, key=lambda c: c.start)
         cued = following or after_cue
         in_clause = [c for c in candidates if c.start > instrument_start and c.start < clause_end]
-        before = [c for c in candidates if c.start < instrument_start]
-        anywhere = [c for c in candidates if c.start > instrument_start] + before if document else []
-        guessed = [] if plea else in_clause or before or anywhere
+        after = [c for c in candidates if c.start > instrument_start]
+        before = [c for c in candidates if clause_start <= c.start < instrument_start]
+        anywhere = [c for c in candidates if c.start < instrument_start] if document else []
+        guessed = [] if plea else in_clause or before or after or anywhere
         ordered = cued or guessed
         if not ordered:
             return "", "", False
