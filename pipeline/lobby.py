@@ -56,6 +56,10 @@ NETWORK, OTHER = "network", "other"
 CLAUSE_BREAKS = {",", ";", ":", "–", "—", "die", "dat", "waarin", "waarbij", "waarmee", "omdat", "terwijl", "toen", "nadat"}
 FIRST_PERSON = {"wij", "we"}
 FIRST_WORDS = 4
+QUOTE_MARKS = {'"', "'", "“", "”", "‘", "’", "„"}
+QUOTED_SPEECH = 6
+REPEAT_WORDS = 6
+COORDINATORS = {"en", ",", "de", "het", "ook"}
 NAME_JOINERS = {"van", "de", "der", "den", "ter"}
 DETERMINERS = {"de", "het", "een", "alle", "onze", "hun", "zijn", "haar"}
 ANAPHORA = {"deze", "die", "dezelfde", "diezelfde"}
@@ -185,8 +189,9 @@ class LobbyFinder:
         target_ends = [e for _, e in inside]
         pleas = [start for instrument, start in matches if instrument.name == "pleidooi"]
         foreign: tuple[Span, bool] | None = None
+        quoted = self.quoted(doc, sentence)
         for instrument, start in sorted(matches, key=lambda item: (item[0].rank, item[1])):
-            if self.wished(doc, sentence, start, wishes):
+            if start in quoted or self.wished(doc, sentence, start, wishes):
                 continue
             if instrument.name != "pleidooi" and any(p < self.clause_start(doc, sentence, start) for p in pleas):
                 continue
@@ -198,6 +203,7 @@ class LobbyFinder:
                 (t.i for t in doc[start + 1 : sentence.end] if t.lower_ in CLAUSE_BREAKS), sentence.end
             )
             target, addressee, cued = self.target(
+                doc,
                 addressed,
                 target_ends,
                 start,
@@ -215,6 +221,19 @@ class LobbyFinder:
                 return act, cued
             foreign = foreign or (act, cued)
         return foreign
+
+    @staticmethod
+    def quoted(doc: Doc, sentence: Span) -> set[int]:
+        """Tokens inside quoted speech (a quote of `QUOTED_SPEECH` tokens or more): what someone says is an
+        opinion, not an act, however it is worded; a short quoted title (`'Geen pleisters meer!'`) is not speech."""
+        marks = [t.i for t in sentence if t.text in QUOTE_MARKS]
+        inside: set[int] = set()
+        for opening, closing in zip(marks[::2], marks[1::2], strict=False):
+            if closing - opening > QUOTED_SPEECH:
+                inside.update(range(opening, closing))
+        if len(marks) % 2 and sentence.end - marks[-1] > QUOTED_SPEECH and marks[-1] == sentence.start:
+            inside.update(range(marks[-1], sentence.end))
+        return inside
 
     @staticmethod
     def past_person(doc: Doc, sentence: Span, end: int) -> int:
@@ -323,7 +342,7 @@ class LobbyFinder:
         if start > sentence.start and doc[start].lower_ in ANAPHORA:
             return None
         end = self.name_end(doc, sentence, token.i + 1)
-        return Candidate(token.i, token.i + 1, "addressee", addressee=doc[start:end].text)
+        return Candidate(token.i, end, "addressee", addressee=doc[start:end].text)
 
     @staticmethod
     def name_end(doc: Doc, sentence: Span, i: int, joiners: set[str] = NAME_JOINERS) -> int:
@@ -401,6 +420,7 @@ class LobbyFinder:
 
     @staticmethod
     def target(
+        doc: Doc,
         candidates: list[Candidate],
         cue_ends: list[int],
         instrument_start: int,
@@ -425,7 +445,16 @@ class LobbyFinder:
         if not ordered:
             return "", "", False
         first = ordered[0]
-        return first.target, first.addressee, bool(cued)
+        target, addressee = first.target, first.addressee
+        joined = [c for c in ordered[1:] if c.start >= first.end and coordinated(doc[first.end : c.start])]
+        if joined:
+            target, addressee = target or joined[0].target, addressee or joined[0].addressee
+        return target, addressee, bool(cued)
+
+
+def coordinated(between: Span) -> bool:
+    """Two addressees are coordinated when only `en`, a comma or an article stands between them."""
+    return len(between) > 0 and all(t.lower_ in COORDINATORS for t in between) and any(t.lower_ in {"en", ","} for t in between)
 
 
 def title_senders(nlp: Language, title: str) -> set[str]:
@@ -466,6 +495,13 @@ def letter_addressee(paragraphs: Iterable[tuple[str, Sequence[str]]]) -> str:
     return ""
 
 
+def repeats(a: str, b: str) -> bool:
+    """One sentence repeats another (a pull quote, the same act told twice): the same words, or one contains
+    the other and is at least `REPEAT_WORDS` words long."""
+    shorter, longer = sorted((a, b), key=len)
+    return shorter == longer or (len(shorter.split()) >= REPEAT_WORDS and f" {shorter} " in f" {longer} ")
+
+
 def settle_acts(
     acts: Iterable[LobbyAct], senders: Sequence[str] | set[str] = frozenset(), letter: str = ""
 ) -> list[LobbyAct]:
@@ -475,13 +511,13 @@ def settle_acts(
     the document the text opens with (its first act, when that sends one); a first-person plea without an
     addressee is made to the same; `de minister` without a name is the ministry of an earlier act."""
     settled: list[LobbyAct] = []
-    seen: set[str] = set()
+    seen: list[str] = []
     opening: LobbyAct | None = None
     for act in acts:
-        key = fold(act.sentence)
-        if key in seen or (act.actor and act.actor not in senders):
+        key = " ".join(re.findall(r"\w+", fold(act.sentence)))
+        if any(repeats(key, other) for other in seen) or (act.actor and act.actor not in senders):
             continue
-        seen.add(key)
+        seen.append(key)
         if opening is None:
             opening = act
         sent = opening is not act and opening.instrument not in ("pleidooi", "gesprek", "lobby")
