@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from spacy.language import Language
@@ -18,8 +19,8 @@ from pipeline.clean import clean_text, join_lines
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
 from pipeline.entities import KnowledgeBase, load_knowledge_base
 from pipeline.flow.document import nlp_for, process_document
+from pipeline.lobby import document_acts, network_names, title_senders
 from pipeline.metrics import precision_recall_f1
-from pipeline.lobby import letter_addressee, network_names, settle_acts, title_senders
 from pipeline.nlp import find_mentions, lobby_acts_in, mentions_in, parse_paragraphs
 from pipeline.records import ENTITY_TYPES, GENERAL, LobbyAct, Mention
 from pipeline.tables import paragraph_frame
@@ -256,7 +257,7 @@ def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame, kb: K
     scores = precision_recall_f1(len(found_predicted), len(predicted), len(found_gold), len(gold))
     detection = {metric: round(value, 4) for metric, value in scores.items()}
 
-    def keys(act: dict[str, str], field: str) -> set[str]:
+    def keys(act: dict[Any, Any], field: str) -> set[str]:
         cell = str(act.get(field, ""))
         types = LOBBY_FIELDS[field]
         return entity_keys(cell, types, kb) if types else {fold(v) for v in cell.split(";") if v.strip()}
@@ -298,11 +299,11 @@ def lobby_for_text(nlp: Language, text: str, text_id: str = "") -> pd.DataFrame:
     paragraphs = [(f"{text_id}{i}", paragraph) for i, paragraph in enumerate(text_paragraphs(text), start=1)]
     senders = network_names() | title_senders(nlp, text_blocks(text)[0])
     docs = list(parse_paragraphs(nlp, paragraphs))
-    organisations = [
-        (doc.text, [m.canonical for m in mentions_in(doc, pid) if m.entity_type == "organisation"]) for pid, doc in docs
+    named = [
+        (pid, doc.text, [m.canonical for m in mentions_in(doc, pid) if m.entity_type == "organisation"])
+        for pid, doc in docs
     ]
-    acts = [a for pid, doc in docs for a in lobby_acts_in(doc, pid)]
-    acts = settle_acts(acts, senders, letter_addressee(organisations))
+    acts = document_acts([a for pid, doc in docs for a in lobby_acts_in(doc, pid)], named, senders)
     return pd.DataFrame([a.__dict__ for a in acts], columns=[*LobbyAct.__dataclass_fields__])
 
 

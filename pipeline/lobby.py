@@ -27,10 +27,10 @@ in the sentence. The component runs after the linker, so targets and subjects ca
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -53,7 +53,22 @@ COMMITTEE = re.compile(r"\bcommissie\b", re.IGNORECASE)
 REFERRING = {"de minister", "het ministerie", "de staatssecretaris"}
 COMMITTEE_REACH = 12
 NETWORK, OTHER = "network", "other"
-CLAUSE_BREAKS = {",", ";", ":", "–", "—", "die", "dat", "waarin", "waarbij", "waarmee", "omdat", "terwijl", "toen", "nadat"}
+CLAUSE_BREAKS = {
+    ",",
+    ";",
+    ":",
+    "–",
+    "—",
+    "die",
+    "dat",
+    "waarin",
+    "waarbij",
+    "waarmee",
+    "omdat",
+    "terwijl",
+    "toen",
+    "nadat",
+}
 FIRST_PERSON = {"wij", "we"}
 FIRST_WORDS = 4
 QUOTE_MARKS = {'"', "'", "“", "”", "‘", "’", "„"}
@@ -63,7 +78,23 @@ COORDINATORS = {"en", ",", "de", "het", "ook"}
 NAME_JOINERS = {"van", "de", "der", "den", "ter"}
 DETERMINERS = {"de", "het", "een", "alle", "onze", "hun", "zijn", "haar"}
 ANAPHORA = {"deze", "die", "dezelfde", "diezelfde"}
-PREPOSITIONS = {"van", "na", "voor", "over", "door", "tijdens", "bij", "uit", "in", "op", "naar", "tegen", "zonder", "onder", "met"}
+PREPOSITIONS = {
+    "van",
+    "na",
+    "voor",
+    "over",
+    "door",
+    "tijdens",
+    "bij",
+    "uit",
+    "in",
+    "op",
+    "naar",
+    "tegen",
+    "zonder",
+    "onder",
+    "met",
+}
 
 for name in ("lobby_target", "lobby_subject", "lobby_addressee", "lobby_actor"):
     if not Span.has_extension(name):
@@ -135,7 +166,8 @@ class LobbyFinder:
 
     def ministry(self, doc: Doc, start: int, end: int) -> str:
         """The ministry a minister is named with (`minister Kamp van Economische Zaken`): the canonical of
-        `ministerie van` + the words after a `van` in the name, else that name as written."""
+        `ministerie van` + the words after a `van` in the name; a ministry the gazetteer does not know is
+        `Ministerie van` + those words when they read as one (`Asiel en Migratie`), never a surname (`Van Ark`)."""
         vans = [i for i in range(start, end) if doc[i].lower_ == "van" and i + 1 < end and doc[i + 1].is_title]
         for i in vans:
             name = doc[i + 1 : end].text
@@ -181,7 +213,11 @@ class LobbyFinder:
         content of a plea (`pleit ervoor dat gemeenten aan tafel zitten`) is not an act of its own."""
         if not matches:
             return None
-        inside = [(s, self.past_person(doc, sentence, e)) for s, e in cues.get("target", []) if sentence.start <= s < sentence.end]
+        inside = [
+            (s, self.past_person(doc, sentence, e))
+            for s, e in cues.get("target", [])
+            if sentence.start <= s < sentence.end
+        ]
         partners = [e for s, e in cues.get("partner", []) if sentence.start <= s < sentence.end]
         wishes = {s for s, _ in cues.get("wish", []) if sentence.start <= s < sentence.end}
         entities = [e for e in doc.spans[self.entity_spans_key] if sentence.start <= e.start < sentence.end]
@@ -199,9 +235,7 @@ class LobbyFinder:
             if actor is None:
                 continue
             addressed = [c for c in candidates if (c.target or c.addressee) and c.start != actor.start]
-            clause_end = next(
-                (t.i for t in doc[start + 1 : sentence.end] if t.lower_ in CLAUSE_BREAKS), sentence.end
-            )
+            clause_end = next((t.i for t in doc[start + 1 : sentence.end] if t.lower_ in CLAUSE_BREAKS), sentence.end)
             target, addressee, cued = self.target(
                 doc,
                 addressed,
@@ -240,7 +274,7 @@ class LobbyFinder:
         """Where the addressee after a cue starts when a person is named first: past the name and its
         apposition (`met Joris van Eijck, lid van de Raad van State` → `de Raad van State`)."""
         i = end
-        while i < sentence.end and (doc[i].is_title or doc[i].lower_ in NAME_JOINERS and i > end):
+        while i < sentence.end and (doc[i].is_title or (doc[i].lower_ in NAME_JOINERS and i > end)):
             i += 1
         if i == end or i + 2 >= sentence.end or doc[i].text != ",":
             return end
@@ -263,7 +297,8 @@ class LobbyFinder:
 
     def candidates(self, doc: Doc, sentence: Span, entities: list[Span], partners: list[int]) -> list[Candidate]:
         """Who the sentence names, in text order: actors (the network and its parts, other organisations,
-        words for non-network actors) and addressees; partners (`samen met de VNG`) are neither."""
+        words for non-network actors) and addressees; partners (`samen met de VNG`) are neither, and a
+        many-word addressee (a committee with its name, a minister with a post) holds no other name."""
         found: list[Candidate] = []
         taken: set[int] = set()
         for entity in entities:
@@ -294,9 +329,9 @@ class LobbyFinder:
                     continue
             if role is not None:
                 found.append(Candidate(token.i, token.i + 1, NETWORK if role else OTHER))
-        committees = [c for c in found if c.role == "addressee" and c.end - c.start > 1]
+        spans = [c for c in found if c.role != NETWORK and c.end - c.start > 1 and not c.actor]
         return sorted(
-            (c for c in found if c in committees or not any(k.start < c.start < k.end for k in committees)),
+            (c for c in found if c in spans or not any(k.start < c.start < k.end for k in spans)),
             key=lambda c: c.start,
         )
 
@@ -309,14 +344,18 @@ class LobbyFinder:
             standing = word.word != "commissie" or (token.i > sentence.start and doc[token.i - 1].lower_ == "vaste")
             reach = min(sentence.end, token.i + COMMITTEE_REACH)
             chambers = [
-                e for e in entities if token.i < e.start < reach and e.label_ == "organisation" and "Kamer" in e._.canonical
+                e
+                for e in entities
+                if token.i < e.start < reach and e.label_ == "organisation" and "Kamer" in e._.canonical
             ]
             if not (standing or chambers):
                 return None
             end = chambers[0].end if chambers else min(reach, self.name_end(doc, sentence, token.i + 1))
             return Candidate(token.i, end, "addressee", target=chambers[0]._.canonical if chambers else word.canonical)
         if word.kind == "refers_back":
-            following = [e for e in entities if e.start == token.i + 1 or (e.start > token.i and e.start - token.i <= 4)]
+            following = [
+                e for e in entities if e.start == token.i + 1 or (e.start > token.i and e.start - token.i <= 4)
+            ]
             if any(e.label_ == "organisation" for e in following):
                 return None
             earlier = [
@@ -330,11 +369,11 @@ class LobbyFinder:
                 return Candidate(token.i, end, "addressee", target=named)
             if end == token.i + 1 and earlier:
                 return Candidate(token.i, token.i + 1, "addressee", target=earlier[-1])
-            if token.lower_ == "ministerie":
-                return None
         start = token.i
-        while start > max(sentence.start, token.i - 3) and doc[start - 1].is_lower and (
-            doc[start - 1].lower_ in DETERMINERS or doc[start - 1].lower_.endswith("e")
+        while (
+            start > max(sentence.start, token.i - 3)
+            and doc[start - 1].is_lower
+            and (doc[start - 1].lower_ in DETERMINERS or doc[start - 1].lower_.endswith("e"))
         ):
             start -= 1
             if doc[start].lower_ in DETERMINERS:
@@ -349,12 +388,14 @@ class LobbyFinder:
         """The end of the name or post after an addressee word: capitalised words (`Carola Schouten`), a post
         (`voor Wonen en Rijksdienst`) and a parenthesis (`(Armoedebeleid, …)`)."""
         while i < sentence.end and (
-            doc[i].is_title or doc[i].lower_ in joiners and i + 1 < sentence.end and doc[i + 1].is_title
+            doc[i].is_title or (doc[i].lower_ in joiners and i + 1 < sentence.end and doc[i + 1].is_title)
         ):
             i += 1
         if i + 1 < sentence.end and doc[i].lower_ == "voor" and doc[i + 1].is_title:
             i += 1
-            while i < sentence.end and (doc[i].is_title or doc[i].lower_ in {"en", ","} and i + 1 < sentence.end and doc[i + 1].is_title):
+            while i < sentence.end and (
+                doc[i].is_title or (doc[i].lower_ in {"en", ","} and i + 1 < sentence.end and doc[i + 1].is_title)
+            ):
                 i += 1
         if i < sentence.end and doc[i].text == "(":
             close = next((j for j in range(i, sentence.end) if doc[j].text == ")"), None)
@@ -433,7 +474,11 @@ class LobbyFinder:
         (`vraagt het kabinet`). A named organisation is the target, a generic addressee is kept as written."""
         after_cue = [c for c in candidates if any(0 <= c.start - end < CUE_WINDOW for end in cue_ends)]
         clause_start, clause_end = clause
-        direct = [c for c in candidates if instrument_start < c.start <= instrument_start + OBJECT_REACH and c.start < clause_end]
+        direct = [
+            c
+            for c in candidates
+            if instrument_start < c.start <= instrument_start + OBJECT_REACH and c.start < clause_end
+        ]
         following = sorted({*direct, *(c for c in after_cue if c.start > instrument_start)}, key=lambda c: c.start)
         cued = following or after_cue
         in_clause = [c for c in candidates if c.start > instrument_start and c.start < clause_end]
@@ -454,7 +499,11 @@ class LobbyFinder:
 
 def coordinated(between: Span) -> bool:
     """Two addressees are coordinated when only `en`, a comma or an article stands between them."""
-    return len(between) > 0 and all(t.lower_ in COORDINATORS for t in between) and any(t.lower_ in {"en", ","} for t in between)
+    return (
+        len(between) > 0
+        and all(t.lower_ in COORDINATORS for t in between)
+        and any(t.lower_ in {"en", ","} for t in between)
+    )
 
 
 def title_senders(nlp: Language, title: str) -> set[str]:
@@ -473,13 +522,26 @@ def title_senders(nlp: Language, title: str) -> set[str]:
         for e in doc.spans[ENTITY_SPANS]
         if e.label_ == "organisation"
         and e.start not in inside
-        and not any(t.lower_ in {"aan", "met", "op", "over", "bij", "richting", "voor"} for t in doc[max(0, e.start - 3) : e.start])
+        and not any(
+            t.lower_ in {"aan", "met", "op", "over", "bij", "richting", "voor"}
+            for t in doc[max(0, e.start - 3) : e.start]
+        )
     }
 
 
 def network_names(actors_path: Path = MODELS_DIR / "lobby_actors.csv") -> set[str]:
     """The network's own organisations (`models/lobby_actors.csv`): the senders of its reports."""
     return {row.name for row in read_rows(actors_path, LobbyActor).rows if row.kind == "network"}
+
+
+def ministries_before(paragraphs: Iterable[tuple[str, Sequence[str]]]) -> dict[int, str]:
+    """By paragraph number, the ministry named last in the paragraphs before it, given (text, organisations
+    named in it in order): what `de minister` or `het ministerie` refers back to."""
+    last, before = "", {}
+    for number, (_, organisations) in enumerate(paragraphs):
+        before[number] = last
+        last = next((o for o in reversed(organisations) if o.startswith("Ministerie van")), last)
+    return before
 
 
 def letter_addressee(paragraphs: Iterable[tuple[str, Sequence[str]]]) -> str:
@@ -503,19 +565,24 @@ def repeats(a: str, b: str) -> bool:
 
 
 def settle_acts(
-    acts: Iterable[LobbyAct], senders: Sequence[str] | set[str] = frozenset(), letter: str = ""
+    acts: Iterable[LobbyAct],
+    senders: Iterable[str] = (),
+    letter: str = "",
+    ministries: Mapping[str, str] | None = None,
 ) -> list[LobbyAct]:
     """A document's acts, once each and only its own: a sentence repeated (a pull quote, an act told twice in
     the same words) counts once; an act by another organisation counts only when the text is that
     organisation's (`senders`). `u` is the addressee of the letter (its address block, `letter`), else of
     the document the text opens with (its first act, when that sends one); a first-person plea without an
-    addressee is made to the same; `de minister` without a name is the ministry of an earlier act."""
+    addressee is made to the same; `de minister` without a name is the ministry named last before its
+    paragraph (`ministries`, by paragraph_id) or by an earlier act."""
+    sending = set(senders)
     settled: list[LobbyAct] = []
     seen: list[str] = []
     opening: LobbyAct | None = None
     for act in acts:
         key = " ".join(re.findall(r"\w+", fold(act.sentence)))
-        if any(repeats(key, other) for other in seen) or (act.actor and act.actor not in senders):
+        if any(repeats(key, other) for other in seen) or (act.actor and act.actor not in sending):
             continue
         seen.append(key)
         if opening is None:
@@ -526,9 +593,21 @@ def settle_acts(
         if act.addressee == "u" and addressed is not None:
             act = replace(act, target=addressed[0], addressee=addressed[1])
         elif act.addressee in REFERRING and not act.target:
-            ministries = [a.target for a in settled if a.target.startswith("Ministerie van")]
-            act = replace(act, target=ministries[-1], addressee="") if ministries else act
+            earlier = [a.target for a in settled if a.target.startswith("Ministerie van")]
+            named = (ministries or {}).get(act.paragraph_id) or (earlier[-1] if earlier else "")
+            act = replace(act, target=named, addressee="") if named else act
         elif act.instrument == "pleidooi" and not (act.target or act.addressee) and first_person and addressed:
             act = replace(act, target=addressed[0], addressee=addressed[1])
         settled.append(act)
     return settled
+
+
+def document_acts(
+    acts: Iterable[LobbyAct], paragraphs: Sequence[tuple[str, str, Sequence[str]]], senders: Iterable[str]
+) -> list[LobbyAct]:
+    """The settled acts of one document, given its paragraphs as (paragraph_id, text, organisations named in
+    it in order) and the organisations that send it (the network, or the sender named in a text's title)."""
+    named = [(text, organisations) for _, text, organisations in paragraphs]
+    before = ministries_before(named)
+    ministries = {paragraph_id: before[number] for number, (paragraph_id, _, _) in enumerate(paragraphs)}
+    return settle_acts(acts, set(senders), letter_addressee(named), ministries)

@@ -115,7 +115,9 @@ def test_the_network_itself_is_never_the_target(nlp):
 def test_an_unnamed_ministry_is_the_one_named_before_and_partners_are_not_targets(nlp):
     text = "De G40 sprak met het ministerie van SZW over werk. Met het ministerie wordt ook gesproken over de Participatiewet."
     assert acts(nlp, text) == [("gesprek", SZW, "", ""), ("gesprek", SZW, "", "Participatiewet")]
-    assert acts(nlp, "Samen met de VNG voerden we een lobby richting het kabinet.") == [("lobby", "", "het kabinet", "")]
+    assert acts(nlp, "Samen met de VNG voerden we een lobby richting het kabinet.") == [
+        ("lobby", "", "het kabinet", "")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -129,7 +131,11 @@ def test_an_unnamed_ministry_is_the_one_named_before_and_partners_are_not_target
             "",
             "minister Carola Schouten (Armoedebeleid, Participatie en Pensioenen)",
         ),
-        ("Ook is de themagroep in gesprek gegaan met Joris van Eijck, lid van de Raad van State.", "Raad van State", ""),
+        (
+            "Ook is de themagroep in gesprek gegaan met Joris van Eijck, lid van de Raad van State.",
+            "Raad van State",
+            "",
+        ),
     ],
 )
 def test_targets_are_organisations_and_generic_addressees_are_kept_as_written(nlp, sentence, target, addressee):
@@ -150,7 +156,8 @@ def test_u_in_a_letter_is_the_addressee_of_its_address_block(nlp):
     paragraphs.append("Daarnaast vragen wij u de extra uitvoeringskosten volledig te compenseren.")
     parsed = list(parse_paragraphs(nlp, [(str(i), text) for i, text in enumerate(paragraphs)]))
     organisations = [
-        (doc.text, [e._.canonical for e in doc.spans["g40_entities"] if e.label_ == "organisation"]) for _, doc in parsed
+        (doc.text, [e._.canonical for e in doc.spans["g40_entities"] if e.label_ == "organisation"])
+        for _, doc in parsed
     ]
     letter = letter_addressee(organisations)
     settled = settle_acts([a for pid, doc in parsed for a in lobby_acts_in(doc, pid)], letter=letter)
