@@ -571,7 +571,7 @@ def settle_acts(
     ministries: Mapping[str, str] | None = None,
 ) -> list[LobbyAct]:
     """A document's acts, once each and only its own: a sentence repeated (a pull quote, an act told twice in
-    the same words) counts once; an act by another organisation counts only when the text is that
+    the same words) counts once, as its fullest wording; an act by another organisation counts only when the text is that
     organisation's (`senders`). `u` is the addressee of the letter (its address block, `letter`), else of
     the document the text opens with (its first act, when that sends one); a first-person plea without an
     addressee is made to the same; `de minister` without a name is the ministry named last before its
@@ -582,7 +582,12 @@ def settle_acts(
     opening: LobbyAct | None = None
     for act in acts:
         key = " ".join(re.findall(r"\w+", fold(act.sentence)))
-        if any(repeats(key, other) for other in seen) or (act.actor and act.actor not in sending):
+        if act.actor and act.actor not in sending:
+            continue
+        repeated = next((i for i, other in enumerate(seen) if repeats(key, other)), None)
+        if repeated is not None:
+            if len(key) > len(seen[repeated]):
+                seen[repeated], settled[repeated] = key, replace(act, target=settled[repeated].target or act.target)
             continue
         seen.append(key)
         if opening is None:
