@@ -19,9 +19,9 @@ from pipeline.clean import clean_text, join_lines
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
 from pipeline.entities import KnowledgeBase, load_knowledge_base
 from pipeline.flow.document import nlp_for, process_document
-from pipeline.lobby import document_acts, network_names, title_senders
+from pipeline.lobby import document_acts, named_organisations, network_names, title_senders
 from pipeline.metrics import precision_recall_f1
-from pipeline.nlp import find_mentions, lobby_acts_in, mentions_in, parse_paragraphs
+from pipeline.nlp import find_mentions, lobby_acts_in, parse_paragraphs
 from pipeline.records import ENTITY_TYPES, GENERAL, LobbyAct, Mention
 from pipeline.tables import paragraph_frame
 from pipeline.textkeys import fold, name_key
@@ -299,10 +299,7 @@ def lobby_for_text(nlp: Language, text: str, text_id: str = "") -> pd.DataFrame:
     paragraphs = [(f"{text_id}{i}", paragraph) for i, paragraph in enumerate(text_paragraphs(text), start=1)]
     senders = network_names() | title_senders(nlp, text_blocks(text)[0])
     docs = list(parse_paragraphs(nlp, paragraphs))
-    named = [
-        (pid, doc.text, [m.canonical for m in mentions_in(doc, pid) if m.entity_type == "organisation"])
-        for pid, doc in docs
-    ]
+    named = [(pid, doc.text, named_organisations(doc)) for pid, doc in docs]
     acts = document_acts([a for pid, doc in docs for a in lobby_acts_in(doc, pid)], named, senders)
     return pd.DataFrame([a.__dict__ for a in acts], columns=[*LobbyAct.__dataclass_fields__])
 

@@ -46,13 +46,14 @@ LINKER = "g40_linker"
 CUE_WINDOW = 5
 LOOK_AHEAD = 4
 OBJECT_REACH = 6
+NO_ACT_REACH = 3
 DOSSIER_SUBJECT = 3
 PARLIAMENT = "Tweede Kamer der Staten-Generaal"
 ADDRESS_BLOCK = re.compile(r"^Aan\s+(de|het|den)\s", re.IGNORECASE)
 COMMITTEE = re.compile(r"\bcommissie\b", re.IGNORECASE)
 REFERRING = {"de minister", "het ministerie", "de staatssecretaris"}
 COMMITTEE_REACH = 12
-NETWORK, OTHER = "network", "other"
+NETWORK, CITY, OTHER = "network", "city", "other"
 CLAUSE_BREAKS = {
     ",",
     ";",
@@ -99,6 +100,8 @@ PREPOSITIONS = {
 for name in ("lobby_target", "lobby_subject", "lobby_addressee", "lobby_actor"):
     if not Span.has_extension(name):
         Span.set_extension(name, default="")
+if not Doc.has_extension("lobby_ministries"):
+    Doc.set_extension("lobby_ministries", default=())
 
 
 @dataclass(frozen=True)
@@ -202,7 +205,22 @@ class LobbyFinder:
                 act._.lobby_target, act._.lobby_addressee = acts[-1]._.lobby_target, acts[-1]._.lobby_addressee
             acts.append(act)
         doc.spans[LOBBY_SPANS] = acts
+        doc._.lobby_ministries = tuple(self.ministries_named(doc))
         return doc
+
+    def ministries_named(self, doc: Doc) -> list[str]:
+        """The ministries the paragraph names through a minister (`minister Kamp van Economische Zaken`), in
+        text order: what a later `de minister` may refer back to."""
+        named = []
+        for token in doc:
+            word = self.addressees.get(token.lower_)
+            if word is not None and word.kind == "refers_back":
+                found = self.ministry(
+                    doc, token.i + 1, self.name_end(doc, token.sent, token.i + 1, NAME_JOINERS | {"en", ","})
+                )
+                if found:
+                    named.append(found)
+        return named
 
     def act_in(
         self, doc: Doc, sentence: Span, matches: list[tuple[Instrument, int]], cues: dict[str, list[tuple[int, int]]]
@@ -210,7 +228,8 @@ class LobbyFinder:
         """The act a sentence records, if any — its most specific instrument the network performs, else one
         another organisation performs (kept for `settle_acts` to judge) — and whether
         its addressee was cued (`aan`, `met`, a direct object) rather than guessed. An instrument word in the
-        content of a plea (`pleit ervoor dat gemeenten aan tafel zitten`) is not an act of its own."""
+        content of a plea (`pleit ervoor dat gemeenten aan tafel zitten`) is not an act of its own, nor is input
+        into the network's own plans (`inbreng voor onze strategie`) or lobby as a means (`via lobby`)."""
         if not matches:
             return None
         inside = [
@@ -226,8 +245,11 @@ class LobbyFinder:
         pleas = [start for instrument, start in matches if instrument.name == "pleidooi"]
         foreign: tuple[Span, bool] | None = None
         quoted = self.quoted(doc, sentence)
+        no_acts = [s for s, _ in cues.get("no_act", []) if sentence.start <= s < sentence.end]
         for instrument, start in sorted(matches, key=lambda item: (item[0].rank, item[1])):
             if start in quoted or self.wished(doc, sentence, start, wishes):
+                continue
+            if any(-NO_ACT_REACH <= s - start <= NO_ACT_REACH for s in no_acts):
                 continue
             if instrument.name != "pleidooi" and any(p < self.clause_start(doc, sentence, start) for p in pleas):
                 continue
@@ -311,7 +333,7 @@ class LobbyFinder:
                 else:
                     found.append(Candidate(entity.start, entity.end, "addressee", target=entity._.canonical))
             elif entity.label_ == "place" and str(entity._.entity_id).startswith("GM"):
-                found.append(Candidate(entity.start, entity.end, NETWORK))
+                found.append(Candidate(entity.start, entity.end, CITY))
             elif entity.label_ in ("law", "policy") and entity.start - sentence.start <= DOSSIER_SUBJECT:
                 found.append(Candidate(entity.start, entity.end, OTHER))
             taken.update(range(entity.start, entity.end))
@@ -329,7 +351,7 @@ class LobbyFinder:
                     continue
             if role is not None:
                 found.append(Candidate(token.i, token.i + 1, NETWORK if role else OTHER))
-        spans = [c for c in found if c.role != NETWORK and c.end - c.start > 1 and not c.actor]
+        spans = [c for c in found if c.role not in (NETWORK, CITY) and c.end - c.start > 1]
         return sorted(
             (c for c in found if c in spans or not any(k.start < c.start < k.end for k in spans)),
             key=lambda c: c.start,
@@ -422,7 +444,7 @@ class LobbyFinder:
         def acting(c: Candidate) -> bool:
             if self.governed(doc, sentence, c.start):
                 return False
-            return c.role in (NETWORK, OTHER) or bool(c.target)
+            return c.role in (NETWORK, CITY, OTHER) or bool(c.target)
 
         before = [c for c in candidates if clause <= c.start < start and acting(c) and not counterpart(c)]
         after = [c for c in candidates if start < c.start <= start + LOOK_AHEAD and acting(c) and not counterpart(c)]
@@ -435,9 +457,9 @@ class LobbyFinder:
         elif before:
             chosen = before[-1]
         else:
-            inverted = [c for c in after if c.role == NETWORK or (c.target and c.start <= start + 2)]
+            inverted = [c for c in after if c.role in (NETWORK, CITY) or (c.target and c.start <= start + 2)]
             chosen = inverted[0] if inverted else Candidate(start, start, NETWORK)
-        if chosen.role == NETWORK:
+        if chosen.role in (NETWORK, CITY):
             return chosen
         if chosen.role == OTHER or not chosen.target:
             return None
@@ -532,6 +554,13 @@ def title_senders(nlp: Language, title: str) -> set[str]:
 def network_names(actors_path: Path = MODELS_DIR / "lobby_actors.csv") -> set[str]:
     """The network's own organisations (`models/lobby_actors.csv`): the senders of its reports."""
     return {row.name for row in read_rows(actors_path, LobbyActor).rows if row.kind == "network"}
+
+
+def named_organisations(doc: Doc) -> list[str]:
+    """The organisations a parsed paragraph names, by canonical name: its entities, then the ministries
+    named through a minister. `document_acts` takes them per paragraph."""
+    entities = [e._.canonical for e in doc.spans[ENTITY_SPANS] if e.label_ == "organisation"]
+    return entities + list(doc._.lobby_ministries)
 
 
 def ministries_before(paragraphs: Iterable[tuple[str, Sequence[str]]]) -> dict[int, str]:

@@ -148,7 +148,7 @@ class LobbyPattern(Row):
     instrument: str | None = None
     rank: int | None = None
     needs_addressee: bool = False
-    cue: Literal["target", "partner", "wish", "furniture", "continuation"] | None = None
+    cue: Literal["target", "partner", "wish", "furniture", "continuation", "no_act"] | None = None
 
     @model_validator(mode="after")
     def instrument_or_cue(self) -> LobbyPattern:
