@@ -139,9 +139,8 @@ def make_lobby_finder(
     nlp: Language, name: str, patterns_path: str, actors_path: str, targets_path: str, entity_spans_key: str
 ) -> LobbyFinder:
     """spaCy factory of the lobbying-act component."""
-    linker = nlp.get_pipe(LINKER) if LINKER in nlp.pipe_names else None
     finder = LobbyFinder(nlp, Path(patterns_path), Path(actors_path), Path(targets_path), entity_spans_key)
-    finder.lookup = getattr(linker, "kb", None)
+    finder.linker = nlp.get_pipe(LINKER) if LINKER in nlp.pipe_names else None
     return finder
 
 
@@ -165,16 +164,17 @@ class LobbyFinder:
         self.actor_words = {fold(row.name): row.kind == "actor_word" for row in actors if row.kind != "network"}
         self.addressees = {row.word: row for row in read_rows(targets_path, LobbyTarget).rows}
         self.entity_spans_key = entity_spans_key
-        self.lookup: Any = None
+        self.linker: Any = None
 
     def ministry(self, doc: Doc, start: int, end: int) -> str:
         """The ministry a minister is named with (`minister Kamp van Economische Zaken`): the canonical of
         `ministerie van` + the words after a `van` in the name; a ministry the gazetteer does not know is
         `Ministerie van` + those words when they read as one (`Asiel en Migratie`), never a surname (`Van Ark`)."""
         vans = [i for i in range(start, end) if doc[i].lower_ == "van" and i + 1 < end and doc[i + 1].is_title]
+        kb = getattr(self.linker, "kb", None)
         for i in vans:
             name = doc[i + 1 : end].text
-            entity = self.lookup.lookup("organisation", f"ministerie van {name}") if self.lookup else None
+            entity = kb.lookup("organisation", f"ministerie van {name}") if kb is not None else None
             if entity is not None:
                 return str(entity.canonical)
         rest = doc[vans[-1] + 1 : end] if vans else None

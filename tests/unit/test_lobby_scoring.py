@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from pipeline.config import MODELS_DIR
-from pipeline.entities import load_knowledge_base
+from pipeline.ner.knowledge import load_knowledge_base
 from pipeline.evaluate import agreeing, score_lobby, text_paragraphs
 
 COLUMNS = ["paragraph_id", "instrument", "target", "addressee", "subject", "sentence"]
