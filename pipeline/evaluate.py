@@ -301,7 +301,7 @@ def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame, kb: K
     )
 
 
-def text_paragraphs(text: str) -> list[str]:
+def gold_paragraphs(text: str) -> list[str]:
     """The paragraphs of a development text as its gold numbers them (from 1): the blocks without the title
     line and the `## ` headings, which are furniture, not paragraphs."""
     blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()][1:]
@@ -311,7 +311,7 @@ def text_paragraphs(text: str) -> list[str]:
 def lobby_for_text(nlp: Language, text: str, text_id: str = "") -> pd.DataFrame:
     """The lobbying acts of a development text, with `paragraph_id` as the gold numbers paragraphs
     (prefixed by `text_id`, so acts of several texts can be scored together)."""
-    paragraphs = [(f"{text_id}{i}", paragraph) for i, paragraph in enumerate(text_paragraphs(text), start=1)]
+    paragraphs = [(f"{text_id}{i}", paragraph) for i, paragraph in enumerate(gold_paragraphs(text), start=1)]
     senders = network_names() | title_senders(nlp, text_blocks(text)[0])
     docs = list(parse_paragraphs(nlp, paragraphs))
     named = [(pid, doc.text, named_organisations(doc)) for pid, doc in docs]

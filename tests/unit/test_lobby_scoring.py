@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from pipeline.config import MODELS_DIR
+from pipeline.evaluate import agreeing, gold_paragraphs, score_lobby
 from pipeline.ner.knowledge import load_knowledge_base
-from pipeline.evaluate import agreeing, score_lobby, text_paragraphs
 
 COLUMNS = ["paragraph_id", "instrument", "target", "addressee", "subject", "sentence"]
 
@@ -18,7 +18,7 @@ def kb():
 
 def test_paragraphs_are_numbered_without_the_title_and_the_headings():
     text = "Titel van de tekst\n\n## Aanleiding\n\nEerste alinea\nover twee regels.\n\n## Kop\n\nTweede alinea."
-    assert text_paragraphs(text) == ["Eerste alinea over twee regels.", "Tweede alinea."]
+    assert gold_paragraphs(text) == ["Eerste alinea over twee regels.", "Tweede alinea."]
 
 
 @pytest.mark.parametrize(
