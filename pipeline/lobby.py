@@ -13,7 +13,8 @@ after it: `Daarin pleitte de G32`), skipping the counterparts after `aan`/`met`/
 `samen met`/`via`. The network, its pillars, theme groups, chair, bestuurders and member cities
 (`models/lobby_actors.csv`), a passive sentence and a bullet line without an actor all act; a minister, a
 council, a party or `ik` do not (the sentence is dropped), and another organisation acts only when the text
-is its own (`settle_acts`, given the document's senders). A wish (`wil … vragen`) is not an act.
+is its own (`settle_acts`, given the document's senders). A wish (`wil … vragen`) is not an act, and a
+pattern marked `needs_actor` (`vraagt om`, which also means `requires`) counts only with a named actor.
 
 The target is the organisation the act is addressed to (after a target cue, else the first other one), never
 the network itself nor a partner; a committee of parliament stands for the parliament; `het ministerie`
@@ -58,8 +59,6 @@ CLAUSE_BREAKS = {
     ",",
     ";",
     ":",
-    "–",
-    "—",
     "die",
     "dat",
     "waarin",
@@ -106,11 +105,13 @@ if not Doc.has_extension("lobby_ministries"):
 
 @dataclass(frozen=True)
 class Instrument:
-    """A lobbying instrument; a document (`position paper`, `brief`) only counts when addressed to someone."""
+    """A lobbying instrument; a document (`position paper`, `brief`) only counts when addressed to someone, and
+    an ambiguous verb (`vraagt om`: asks for, or requires) only with a named actor."""
 
     rank: int
     name: str
     needs_addressee: bool
+    needs_actor: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,9 @@ class LobbyFinder:
         for entry in read_rows(patterns_path, LobbyPattern).rows:
             self.matcher.add(entry.id, [entry.pattern])
             if entry.instrument is not None and entry.rank is not None:
-                self.instruments[entry.id] = Instrument(entry.rank, entry.instrument, entry.needs_addressee)
+                self.instruments[entry.id] = Instrument(
+                    entry.rank, entry.instrument, entry.needs_addressee, entry.needs_actor
+                )
             elif entry.cue is not None:
                 self.cues[entry.id] = entry.cue
         actors = read_rows(actors_path, LobbyActor).rows
@@ -458,6 +461,8 @@ class LobbyFinder:
             chosen = before[-1]
         else:
             inverted = [c for c in after if c.role in (NETWORK, CITY) or (c.target and c.start <= start + 2)]
+            if not inverted and instrument.needs_actor:
+                return None
             chosen = inverted[0] if inverted else Candidate(start, start, NETWORK)
         if chosen.role in (NETWORK, CITY):
             return chosen

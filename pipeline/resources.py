@@ -148,6 +148,7 @@ class LobbyPattern(Row):
     instrument: str | None = None
     rank: int | None = None
     needs_addressee: bool = False
+    needs_actor: bool = False
     cue: Literal["target", "partner", "wish", "furniture", "continuation", "no_act"] | None = None
 
     @model_validator(mode="after")

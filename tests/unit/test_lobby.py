@@ -102,6 +102,8 @@ def test_verb_families_in_every_tense_word_order_and_voice(nlp, sentence, instru
         "“Wij pleiten al jaren voor een structurele oplossing voor het gemeentefonds,” zegt de wethouder.",
         "Lees meer over onze lobby voor het gemeentefonds.",
         "Wij lichten onze inbreng graag nader toe.",
+        "De energietransitie vraagt om warmtenetten en een oplossing voor netcongestie.",
+        "Ook gaf het inbreng voor onze public affairs-strategie.",
     ],
 )
 def test_drafting_wishes_opinions_other_actors_and_furniture_are_not_acts(nlp, sentence):
