@@ -80,6 +80,11 @@ def test_lobbying_acts_from_the_2023_report(nlp, sentence, expected):
         ("De themagroep reageerde op het wetsvoorstel met een uitgebreide inbreng.", "inbreng"),
         ("De G32-zienswijze vraagt aandacht voor geluid bij binnenstedelijk bouwen.", "consultatiereactie"),
         ("Zwolle, Apeldoorn en Deventer bepleitten bij het ministerie van EZK een regionale aanpak.", "pleidooi"),
+        ("De pijler heeft de tekorten in de jeugdzorg aangekaart bij het ministerie van VWS.", "pleidooi"),
+        ("De voorzitter heeft de knelpunten onder de aandacht gebracht van de Tweede Kamer.", "pleidooi"),
+        ("De wethouder heeft namens het netwerk ingesproken bij de vaste commissie voor Wonen.", "inbreng"),
+        ("De themagroep nam in mei deel aan een rondetafelgesprek van de Tweede Kamer.", "gesprek"),
+        ("Een delegatie van het netwerk was in juni op bezoek bij het ministerie van BZK.", "gesprek"),
     ],
 )
 def test_verb_families_in_every_tense_word_order_and_voice(nlp, sentence, instrument):
