@@ -63,6 +63,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "paragraph_id",
         "instrument",
         "target",
+        "addressee",
         "subject",
         "theme",
         "sentence",

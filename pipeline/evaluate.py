@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from spacy.language import Language
@@ -17,11 +18,12 @@ from spacy.language import Language
 from pipeline.clean import clean_text, join_lines
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
 from pipeline.flow.document import nlp_for, process_document
+from pipeline.lobby import document_acts, named_organisations, network_names, title_senders
 from pipeline.metrics import precision_recall_f1
 from pipeline.ner.knowledge import KnowledgeBase, load_knowledge_base
 from pipeline.ner.memory import with_memory
-from pipeline.nlp import find_mentions
-from pipeline.records import ENTITY_TYPES, GENERAL, Mention
+from pipeline.nlp import find_mentions, lobby_acts_in, parse_paragraphs
+from pipeline.records import ENTITY_TYPES, GENERAL, LobbyAct, Mention
 from pipeline.tables import paragraph_frame
 from pipeline.textkeys import fold, name_key
 from pipeline.themes import (
@@ -234,8 +236,31 @@ def same_sentence(a: str, b: str) -> bool:
     return a in b or b in a
 
 
-def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame) -> pd.DataFrame:
-    """Lobbying acts: detection by sentence (precision, recall, F1), then instrument, target and subject on the found ones."""
+def entity_keys(names: str, entity_types: tuple[str, ...], kb: KnowledgeBase) -> set[str]:
+    """The keys of `;`-separated entity names (a target or subject cell), resolved through the gazetteer."""
+    keys = set()
+    for name in filter(None, (n.strip() for n in names.split(";"))):
+        found = next((e.entity_id for t in entity_types if (e := kb.lookup(t, name)) is not None), None)
+        keys.add(found or name_key(name))
+    return keys
+
+
+def agreeing(predicted: set[str], gold: set[str]) -> bool:
+    """A predicted cell agrees with the gold when both are empty, or when it names only gold entities."""
+    return predicted <= gold and bool(predicted) == bool(gold)
+
+
+LOBBY_FIELDS = {
+    "instrument": (),
+    "target": ("organisation",),
+    "addressee": (),
+    "subject": ("law", "policy"),
+}
+
+
+def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame, kb: KnowledgeBase) -> pd.DataFrame:
+    """Lobbying acts: detection by sentence (precision, recall, F1), then instrument, target, addressee and
+    subject agreement on the (gold, predicted) pairs of the same sentence."""
     gold_acts, predicted_acts = gold.to_dict("records"), predicted.to_dict("records")
     pairs = [
         (i, j)
@@ -247,15 +272,17 @@ def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame) -> pd
     scores = precision_recall_f1(len(found_predicted), len(predicted), len(found_gold), len(gold))
     detection = {metric: round(value, 4) for metric, value in scores.items()}
 
+    def keys(act: dict[Any, Any], field: str) -> set[str]:
+        cell = str(act.get(field, ""))
+        types = LOBBY_FIELDS[field]
+        return entity_keys(cell, types, kb) if types else {fold(v) for v in cell.split(";") if v.strip()}
+
     def agrees(field: str) -> float:
-        hits = [
-            fold(str(predicted_acts[j][field])) in {fold(v) for v in str(gold_acts[i][field]).split(";")}
-            for i, j in pairs
-        ]
+        hits = [agreeing(keys(predicted_acts[j], field), keys(gold_acts[i], field)) for i, j in pairs]
         return round(sum(hits) / len(hits), 4) if hits else 0.0
 
     rows = [("detection", metric, value, len(gold)) for metric, value in detection.items()]
-    rows += [(field, "accuracy", agrees(field), len(pairs)) for field in ("instrument", "target", "subject")]
+    rows += [(field, "accuracy", agrees(field), len(pairs)) for field in LOBBY_FIELDS]
     return pd.DataFrame(
         [
             {
@@ -272,6 +299,35 @@ def score_lobby(dataset: str, predicted: pd.DataFrame, gold: pd.DataFrame) -> pd
         ],
         columns=EVALUATION_COLUMNS,
     )
+
+
+def gold_paragraphs(text: str) -> list[str]:
+    """The paragraphs of a development text as its gold numbers them (from 1): the blocks without the title
+    line and the `## ` headings, which are furniture, not paragraphs."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()][1:]
+    return [text_blocks(block)[0] for block in blocks if not block.startswith("## ")]
+
+
+def lobby_for_text(nlp: Language, text: str, text_id: str = "") -> pd.DataFrame:
+    """The lobbying acts of a development text, with `paragraph_id` as the gold numbers paragraphs
+    (prefixed by `text_id`, so acts of several texts can be scored together)."""
+    paragraphs = [(f"{text_id}{i}", paragraph) for i, paragraph in enumerate(gold_paragraphs(text), start=1)]
+    senders = network_names() | title_senders(nlp, text_blocks(text)[0])
+    docs = list(parse_paragraphs(nlp, paragraphs))
+    named = [(pid, doc.text, named_organisations(doc)) for pid, doc in docs]
+    acts = document_acts([a for pid, doc in docs for a in lobby_acts_in(doc, pid)], named, senders)
+    return pd.DataFrame([a.__dict__ for a in acts], columns=[*LobbyAct.__dataclass_fields__])
+
+
+def score_lobby_set(dataset: str, folder: Path, nlp: Language, kb: KnowledgeBase) -> pd.DataFrame:
+    """Lobbying acts over a folder of texts (`devNN.txt` with `devNN.lobby.csv`), micro over the texts."""
+    predicted, gold = [], []
+    for text_path in sorted(folder.glob("*.txt")):
+        text_id = f"{text_path.stem}:"
+        predicted.append(lobby_for_text(nlp, text_path.read_text(encoding="utf-8"), text_id))
+        labels = pd.read_csv(text_path.with_suffix(".lobby.csv"), dtype=str, keep_default_na=False)
+        gold.append(labels.assign(paragraph_id=text_id + labels["paragraph"]))
+    return score_lobby(dataset, pd.concat(predicted, ignore_index=True), pd.concat(gold, ignore_index=True), kb)
 
 
 def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
@@ -302,7 +358,10 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
                 "report-2023",
                 pd.DataFrame([a.__dict__ for a in document.lobby_acts]),
                 pd.read_csv(GOLD_DIR / "lobby_2023.csv", dtype=str, keep_default_na=False),
+                kb,
             ),
+            score_lobby_set("dev-tune", GOLD_DIR / "dev" / "tune", nlp, kb),
+            score_lobby_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
         ],
         ignore_index=True,
     )

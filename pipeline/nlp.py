@@ -134,7 +134,15 @@ def mentions_in(doc: Doc, paragraph_id: str) -> Iterator[Mention]:
 def lobby_acts_in(doc: Doc, paragraph_id: str) -> Iterator[LobbyAct]:
     """The lobbying acts of one parsed paragraph."""
     for span in doc.spans[LOBBY_SPANS]:
-        yield LobbyAct(paragraph_id, span.label_, span._.lobby_target, span._.lobby_subject, span.text.strip())
+        yield LobbyAct(
+            paragraph_id,
+            span.label_,
+            span._.lobby_target,
+            span._.lobby_subject,
+            span.text.strip(),
+            addressee=span._.lobby_addressee,
+            actor=span._.lobby_actor,
+        )
 
 
 def parse_paragraphs(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Doc]]:

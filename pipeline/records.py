@@ -165,13 +165,17 @@ class Mention:
 
 @dataclass(frozen=True)
 class LobbyAct:
-    """A sentence that records a lobbying act: its instrument, target organisation and subject dossier."""
+    """A sentence that records a lobbying act: its instrument, target organisation and subject dossier; an
+    addressee without a named organisation (`het kabinet`, `Kamerleden`) as written; `actor` is the other
+    organisation that acted (empty when the network did), kept until the document's acts are settled."""
 
     paragraph_id: str
     instrument: str
     target: str
     subject: str
     sentence: str
+    addressee: str = ""
+    actor: str = ""
 
 
 # --- per document and per run --------------------------------------------------------------------

@@ -93,17 +93,21 @@ class CurationRow(Row):
 
 
 class LobbyActor(Row):
-    """`models/lobby_actors.csv`: organisations that act (the network itself), never targets."""
+    """`models/lobby_actors.csv`: who acts — the network (an organisation, never a target), words that name
+    the network or its parts as the actor (`de pijler`, `wij`), and words whose acts are not the network's
+    (`ik`, `de gemeenteraad`)."""
 
-    canonical: str
+    name: str
+    kind: Literal["network", "actor_word", "other_word"]
 
 
 class LobbyTarget(Row):
-    """`models/lobby_targets.csv`: addressee words and the organisation they stand for."""
+    """`models/lobby_targets.csv`: addressee words — generic (`het kabinet`: kept as written, no target), a
+    ministry referred back to (`het ministerie`), or a committee standing for its parliament."""
 
     word: str
-    canonical: str
-    refers_back: bool
+    canonical: str = ""
+    kind: Literal["generic", "refers_back", "committee"]
 
 
 class ThemeRow(Row):
@@ -144,7 +148,8 @@ class LobbyPattern(Row):
     instrument: str | None = None
     rank: int | None = None
     needs_addressee: bool = False
-    cue: Literal["target", "partner"] | None = None
+    needs_actor: bool = False
+    cue: Literal["target", "partner", "wish", "furniture", "continuation", "no_act"] | None = None
 
     @model_validator(mode="after")
     def instrument_or_cue(self) -> LobbyPattern:

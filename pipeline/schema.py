@@ -171,6 +171,9 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
             enum=list(vocab.instruments),
         ),
         column_spec("target", "string", "Canonical organisation the act is addressed to, when named."),
+        column_spec(
+            "addressee", "string", "Addressee without a named organisation, as written (het kabinet, Kamerleden)."
+        ),
         column_spec("subject", "string", "Canonical law or policy dossier named in the sentence."),
         column_spec("words", "integer", "Number of words.", **count),
         column_spec("share", "number", "Share of the pillar's words that year.", **probability),

@@ -20,6 +20,7 @@ from spacy.language import Language
 from pipeline.config import Settings
 from pipeline.files import atomic_write, file_sha256
 from pipeline.flow.fingerprint import code_digest, spacy_model_version
+from pipeline.lobby import document_acts, named_organisations, network_names
 from pipeline.nlp import build_nlp, lobby_acts_in, mentions_in, parse_paragraphs, pipeline_facts, resources_digest
 from pipeline.pdf import PdfError, read_pdf, tesseract_available
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, LobbyAct, Mention, Report
@@ -100,9 +101,12 @@ def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], l
     nlp, note = nlp_for(settings.spacy_model, settings.models_dir)
     mentions: list[Mention] = []
     acts: list[LobbyAct] = []
+    named: list[tuple[str, str, list[str]]] = []
     for paragraph_id, doc in parse_paragraphs(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)):
         mentions.extend(mentions_in(doc, paragraph_id))
+        named.append((paragraph_id, doc.text, named_organisations(doc)))
         acts.extend(lobby_acts_in(doc, paragraph_id))
+    acts = document_acts(acts, named, network_names(settings.models_dir / "lobby_actors.csv"))
     return mentions, acts, pipeline_facts(nlp, settings.spacy_model, note)
 
 

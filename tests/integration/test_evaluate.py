@@ -1,4 +1,5 @@
-"""The targets of issues 3 and 4: entities on the 2023 report and an independent news item, themes on the report."""
+"""The targets of issues 3, 4 and 18: entities on the 2023 report and an independent news item, themes on the
+report, lobbying acts on the report and the development texts."""
 
 import pytest
 
@@ -33,10 +34,37 @@ def test_theme_accuracy_meets_the_target(table, scope):
     assert accuracy >= 0.80
 
 
-def test_lobbying_acts_are_found_with_their_instrument(table):
-    lobby = table[table["task"] == "lobby"].set_index(["scope", "metric"])["value"]
-    assert lobby[("detection", "f1")] >= 0.80
-    assert lobby[("instrument", "accuracy")] >= 0.85
+def lobby_scores(table, dataset):
+    return table[(table["task"] == "lobby") & (table["dataset"] == dataset)].set_index(["scope", "metric"])["value"]
+
+
+def test_lobbying_acts_on_the_shipped_report_meet_the_target(table):
+    lobby = lobby_scores(table, "report-2023")
+    assert lobby[("detection", "f1")] >= 0.88
+    assert lobby[("instrument", "accuracy")] >= 0.90
+
+
+def test_lobbying_acts_on_the_frozen_texts_meet_the_precision_and_instrument_targets(table):
+    lobby = lobby_scores(table, "dev-frozen")
+    assert lobby[("detection", "precision")] >= 0.85
+    assert lobby[("instrument", "accuracy")] >= 0.90
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: sentence F1 on the frozen texts is 0.848 (recall 0.750)")
+def test_lobbying_acts_on_the_frozen_texts_meet_the_f1_target(table):
+    assert lobby_scores(table, "dev-frozen")[("detection", "f1")] >= 0.85
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: targets on the frozen texts are right on 0.82 of the acts found")
+def test_lobbying_targets_on_the_frozen_texts_meet_the_target(table):
+    assert lobby_scores(table, "dev-frozen")[("target", "accuracy")] >= 0.85
+
+
+@pytest.mark.parametrize("dataset", ["report-2023", "dev-tune", "dev-frozen"])
+def test_lobbying_acts_are_scored_by_sentence_with_their_instrument_target_and_subject(table, dataset):
+    lobby = lobby_scores(table, dataset)
+    assert {("detection", m) for m in ("precision", "recall", "f1")} <= set(lobby.index)
+    assert {(f, "accuracy") for f in ("instrument", "target", "addressee", "subject")} <= set(lobby.index)
 
 
 @pytest.mark.parametrize("dataset", ["dev-tune", "dev-frozen"])

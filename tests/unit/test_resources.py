@@ -44,11 +44,14 @@ def test_a_merge_without_target_and_a_misspelt_type_are_refused(models):
         load_knowledge_base(models)
 
 
-def test_yes_and_no_become_booleans_and_a_missing_column_is_named(models):
+def test_a_kind_outside_its_list_and_a_missing_column_are_named(models):
     targets = read_rows(models / "lobby_targets.csv", LobbyTarget)
-    assert {row.refers_back for row in targets.rows} == {True, False}
-    (models / "lobby_targets.csv").write_text("word,canonical\nkabinet,Rijksoverheid\n", encoding="utf-8")
-    with pytest.raises(ResourceError, match=r"missing column.*refers_back"):
+    assert {row.kind for row in targets.rows} == {"generic", "refers_back", "committee"}
+    (models / "lobby_targets.csv").write_text("word,canonical,kind\nkabinet,,government\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"line 2.*kind"):
+        read_rows(models / "lobby_targets.csv", LobbyTarget)
+    (models / "lobby_targets.csv").write_text("word,canonical\nkabinet,\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"missing column.*kind"):
         read_rows(models / "lobby_targets.csv", LobbyTarget)
 
 
