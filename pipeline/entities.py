@@ -24,7 +24,7 @@ from spacy.util import compile_infix_regex, filter_spans
 from pipeline.clean import zipf
 from pipeline.config import MODELS_DIR
 from pipeline.records import ENTITY_SPANS, ENTITY_TYPES
-from pipeline.resources import CurationRow, EntityRow, SpanPattern, TypeWord, read_rows
+from pipeline.resources import EntityRow, SpanPattern, TypeWord, load_curation, read_rows
 from pipeline.textkeys import fold, slug
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ KNOWLEDGE_BASE_FILES = ("entities.csv", "curation.csv", "type_words.csv")
 MODEL_LABELS = {"ORG": "organisation", "GPE": "place", "LOC": "place", "LAW": "law"}
 RULE_SPANS = "g40_rules"
 TITLE_SPANS = "g40_titles"
+CURATION_EFFECTS = "g40_curation"
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
 QUOTES = "'\""
 VERY_FREQUENT_ZIPF = 6.0
@@ -83,6 +84,7 @@ class KnowledgeBase:
     written: dict[tuple[str, str], str] = field(default_factory=dict)
     type_words: dict[str, set[str]] = field(default_factory=dict)
     law_stems: dict[str, set[str]] = field(default_factory=dict)
+    curation_lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         articles = "|".join(sorted(self.type_words.get("article", set())))
@@ -120,7 +122,7 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
     """The canonical entities with their aliases, the curation file and the type words, validated."""
     entities_file, curation_file, type_words_file = (models_dir / name for name in KNOWLEDGE_BASE_FILES)
     entity_rows = read_rows(entities_file, EntityRow)
-    curation_rows = read_rows(curation_file, CurationRow)
+    curation_rows = load_curation(curation_file)
     type_word_rows = read_rows(type_words_file, TypeWord)
     entities: dict[str, Entity] = {}
     aliases: dict[tuple[str, str], str] = {}
@@ -133,7 +135,9 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
             written.setdefault((entity.entity_type, fold(alias)), alias)
     dropped: set[tuple[str, str]] = set()
     curated: dict[tuple[str, str], str] = {}
-    for curation in curation_rows.rows:
+    curation_lines: dict[tuple[str, str], int] = {}
+    for line, curation in curation_rows.numbered():
+        curation_lines[curation.key] = line
         if curation.action == "drop":
             dropped.add((curation.entity_type, fold(curation.name)))
             continue
@@ -149,7 +153,9 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
             target = Entity(f"{curation.entity_type}:{slug(curation.target)}", curation.entity_type, curation.target)
             entities[target.entity_id] = target
         curated[(curation.entity_type, fold(curation.name))] = target.entity_id
-    return KnowledgeBase(entities, aliases, curated, dropped, written, type_words_by_role(type_word_rows.rows))
+    return KnowledgeBase(
+        entities, aliases, curated, dropped, written, type_words_by_role(type_word_rows.rows), {}, curation_lines
+    )
 
 
 def type_words_by_role(rows: Iterable[TypeWord]) -> dict[str, set[str]]:
@@ -327,7 +333,7 @@ class EntityLinker:
             if entity_type == "organisation" and self.names_an_event(doc, ent):
                 continue
             span = self.known_prefix(doc, ent, entity_type) or Span(doc, ent.start, ent.end, label=entity_type)
-            entity = self.link(entity_type, span.text, rule_id or "")
+            entity = self.link(entity_type, span.text, rule_id or "", doc)
             if entity is None:
                 continue
             span._.canonical, span._.entity_id, span._.method = entity.canonical, entity.entity_id, method
@@ -354,12 +360,18 @@ class EntityLinker:
                 return Span(doc, ent.start, end, label=entity_type)
         return None
 
-    def link(self, entity_type: str, surface: str, rule_id: str) -> Entity | None:
-        """The entity a mention names (curation, gazetteer, law words, or a new one), None when dropped."""
+    def link(self, entity_type: str, surface: str, rule_id: str, doc: Doc | None = None) -> Entity | None:
+        """The entity a mention names (curation, gazetteer, law words, or a new one), None when dropped.
+
+        Every curation row that changes the mention is counted in `doc.user_data[CURATION_EFFECTS]` (by its
+        line in `models/curation.csv`), so a run can say what each row did.
+        """
         surface = surface.strip(QUOTES + " ")
         if (entity_type, fold(surface)) in self.kb.dropped:
-            return None
+            return self.curated_by(doc, (entity_type, fold(surface)), None)
         curated = self.kb.curated.get((entity_type, fold(surface)))
+        if curated:
+            self.curated_by(doc, (entity_type, fold(surface)), None)
         gazetteer_id = rule_id if rule_id and not rule_id.startswith("rule:") else ""
         entity = self.kb.entities.get(curated or gazetteer_id) or self.kb.lookup(entity_type, surface)
         if entity is None and entity_type == "law":
@@ -368,8 +380,19 @@ class EntityLinker:
                 return None
         if entity is None:
             entity = self.new_entity(entity_type, surface)
-        if (entity_type, fold(entity.canonical)) in self.kb.dropped:
-            return None
+        by_name = (entity_type, fold(entity.canonical))
+        if by_name in self.kb.dropped:
+            return self.curated_by(doc, by_name, None)
+        if not curated and by_name in self.kb.curated and self.kb.curated[by_name] != entity.entity_id:
+            return self.curated_by(doc, by_name, self.kb.entities[self.kb.curated[by_name]])
+        return entity
+
+    def curated_by(self, doc: Doc | None, key: tuple[str, str], entity: Entity | None) -> Entity | None:
+        """Count one mention changed by the curation row of `key`; returns `entity` (None: dropped)."""
+        if doc is not None:
+            effects = doc.user_data.setdefault(CURATION_EFFECTS, {})
+            line = self.kb.curation_lines[key]
+            effects[line] = effects.get(line, 0) + 1
         return entity
 
     def new_entity(self, entity_type: str, surface: str) -> Entity:

@@ -121,6 +121,11 @@ def lobby_acts_in(doc: Doc, paragraph_id: str) -> Iterator[LobbyAct]:
         yield LobbyAct(paragraph_id, span.label_, span._.lobby_target, span._.lobby_subject, span.text.strip())
 
 
+def curation_effects(doc: Doc) -> dict[int, int]:
+    """Mentions of one parsed paragraph changed per curation row (by its line in `models/curation.csv`)."""
+    return dict(doc.user_data.get(entities.CURATION_EFFECTS, {}))
+
+
 def parse_paragraphs(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Doc]]:
     """Run the pipeline over (paragraph_id, text) pairs in batches (`nlp.pipe`)."""
     items = list(paragraphs)

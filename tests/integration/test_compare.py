@@ -615,7 +615,8 @@ def test_two_reports_of_one_year_are_refused_until_a_year_is_named(tmp_path):
     errors = pd.read_csv(tmp_path / "refused" / "errors.csv")
     assert errors["doc"].tolist() == ["testnetwerk-jaarverslag-2031.pdf", "verslag.pdf"]
     assert set(errors["message"]) == {
-        "testnetwerk-jaarverslag-2031.pdf, verslag.pdf all claim year 2031; name the year with --year FILE=YEAR"
+        "testnetwerk-jaarverslag-2031.pdf, verslag.pdf all claim year 2031; "
+        "name the year in reports.csv (file,year) or with --year FILE=YEAR"
     }
     assert not (tmp_path / "refused" / "comparison.csv").exists()
     code, output = extract(same, tmp_path / "named", "--year", "verslag.pdf=2030")
@@ -633,7 +634,8 @@ def test_the_shipped_report_under_two_years_is_the_same_everywhere(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SHIPPED_PDF, corpus)
-    shutil.copy(SHIPPED_PDF, corpus / "kopie.pdf")
+    # One byte more after %%EOF: the same report under another year, not a duplicate file.
+    (corpus / "kopie.pdf").write_bytes(SHIPPED_PDF.read_bytes() + b"\n")
     code, output = extract(corpus, tmp_path / "out", "--year", "kopie.pdf=2024")
     assert code == 0, output
     table = read_comparison(tmp_path / "out")
