@@ -1,0 +1,212 @@
+"""The analyst's loop: a curation typo, a duplicate file or an empty corpus never costs the outputs; the
+decisions in reports.csv hold on every run; one PDF is a corpus too."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import MODELS_DIR
+from tests.conftest import Text, body_lines, make_pdf
+
+runner = CliRunner()
+LINES = [
+    "De VNG en de gemeente Zwolle spraken over de Omgevingswet en de woningbouw in de regio.",
+    "Wij pleiten bij het ministerie van BZK voor betaalbare huurwoningen en snellere procedures.",
+    "Ook de jeugdzorg en de schuldhulpverlening vragen om structurele financiering van het Rijk.",
+    "Met de provincies maakten we afspraken over de energietransitie en de warmtenetten.",
+]
+
+
+def report(path: Path, year: int | None, lines: list[str] = LINES) -> Path:
+    """A two-page report; without a year nothing in it tells the year."""
+    title = f"Jaarverslag {year}" if year else "Jaarverslag"
+    cover = [Text(title, y=200, size=30, bold=True), Text("Testnetwerk", y=240, size=16)]
+    body = [Text("Pijler Fysiek", y=80, size=15, bold=True), *body_lines(lines * 3, start=110)]
+    return make_pdf(path, [cover, body], title=title)
+
+
+def extract(corpus: Path, out: Path, *extra: str) -> tuple[int, str]:
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--spacy-model",
+            "no-such-model",
+            "--no-cache",
+            "--jobs",
+            "1",
+            "--no-ocr",
+            *extra,
+        ],
+    )
+    return result.exit_code, " ".join(result.output.split())
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def g40(*args: str, models: Path) -> subprocess.CompletedProcess:
+    """The command in its own process, with `G40_MODELS` pointing at a copy of models/."""
+    environment = {**os.environ, "G40_MODELS": str(models), "COLUMNS": "60"}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=environment, timeout=300
+    )
+
+
+@pytest.fixture
+def models(tmp_path):
+    copy = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, copy)
+    return copy
+
+
+def test_curation_reports_what_each_row_did_and_a_broken_row_leaves_the_outputs_alone(tmp_path, models):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report(corpus / "verslag-2031.pdf", 2031)
+    out = tmp_path / "out"
+    (models / "curation.csv").write_text(
+        "action,entity_type,name,target,note\n"
+        "drop,organisation,VNG,,test\n"
+        "merge,law,Omgevingswet,Wet omgeving,test\n"
+        "drop,place,Nergenshuizen,,matches nothing\n",
+        encoding="utf-8",
+    )
+    args = [
+        "extract",
+        "--corpus",
+        str(corpus),
+        "--out",
+        str(out),
+        "--spacy-model",
+        "no-such-model",
+        "--no-cache",
+        "--no-ocr",
+        "--jobs",
+        "1",
+    ]
+    run = g40(*args, models=models)
+    assert run.returncode == 0, run.stderr
+    assert "curation line 2 (drop organisation 'VNG'): 3 mention(s) changed" in run.stderr
+    assert "curation line 3 (merge law 'Omgevingswet' → 'Wet omgeving'): 3 mention(s) changed" in run.stderr
+    assert "warning: curation.csv line 4 (drop place 'Nergenshuizen') matched no mention" in run.stderr
+    assert all(len(line) <= 200 for line in run.stderr.splitlines()) and "\nmention" not in run.stderr, "no wrapping"
+    manifest = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert [(row["line"], row["mentions"]) for row in manifest["curation"]] == [(2, 3), (3, 3), (4, 0)]
+    assert "curation.csv line 4 (drop place 'Nergenshuizen') matched no mention" in manifest["warnings"]
+    mentions = pd.read_csv(out / "mentions.csv")
+    assert "VNG" not in set(mentions["surface"]) and "Wet omgeving" in set(mentions["canonical"])
+    before = contents(out)
+
+    broken = {
+        "rename,organisation,VNG,,": ("line 2", "action", "'alias', 'merge' or 'drop'", "(got 'rename')"),
+        "drop,organisatie,VNG,,": ("line 2", "entity_type", "'organisation', 'place', 'law' or 'policy'"),
+        "drop,organisation": ("line 2", "missing field(s) name"),
+        "drop,organisation,VNG,,\nalias,organisation,vng,VNG,": ("line 3", "already curated on line 2"),
+    }
+    for rows, expected in broken.items():
+        (models / "curation.csv").write_text(f"action,entity_type,name,target,note\n{rows}\n", encoding="utf-8")
+        refused = g40(*args, models=models)
+        assert refused.returncode == 2, refused.stderr
+        message = " ".join(refused.stderr.split())
+        assert "Traceback" not in message and f"{models / 'curation.csv'}, {expected[0]}" in message
+        assert all(part in message for part in expected[1:]), message
+        assert contents(out) == before
+
+
+def test_reports_csv_years_titles_and_skips_hold_on_every_run(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report(corpus / "zonder jaar.pdf", None)
+    report(corpus / "concept.pdf", 2032)
+    code, output = extract(corpus, tmp_path / "refused")
+    assert code == 1
+    assert "give it in reports.csv in the corpus folder (a row `zonder jaar.pdf,YEAR`)" in output
+    (corpus / "reports.csv").write_text(
+        'file,year,title,skip\n"zonder jaar.pdf",2031,Ons verslag over 2031,\nconcept.pdf,,,yes\nweg.pdf,2020,,\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    for extra in ((), ("--force",)):
+        code, output = extract(corpus, out, *extra)
+        assert code == 0, output
+        documents = pd.read_csv(out / "documents.csv")
+        assert documents[["source_file", "year", "title"]].values.tolist() == [
+            ["zonder jaar.pdf", 2031, "Ons verslag over 2031"]
+        ]
+    assert "skips concept.pdf" in output and "'weg.pdf' is not in the corpus" in output
+    code, output = extract(corpus, tmp_path / "once", "--year", "zonder jaar.pdf=2030")
+    assert code == 0 and pd.read_csv(tmp_path / "once" / "documents.csv")["year"].tolist() == [2030]
+    (corpus / "reports.csv").write_text("file,year\nzonder jaar.pdf,twintig\n", encoding="utf-8")
+    code, output = extract(corpus, out)
+    assert code == 2 and "reports.csv, line 2: year" in output
+    assert pd.read_csv(out / "documents.csv")["year"].tolist() == [2031]
+
+
+def test_a_copy_under_another_name_is_reported_and_processed_once(tmp_path):
+    single = tmp_path / "single"
+    single.mkdir()
+    report(single / "verslag-2031.pdf", 2031)
+    code, output = extract(single, tmp_path / "alone")
+    assert code == 0, output
+    doubled = tmp_path / "doubled"
+    shutil.copytree(single, doubled)
+    shutil.copy(single / "verslag-2031.pdf", doubled / "website-download.pdf")
+    code, output = extract(doubled, tmp_path / "out")
+    assert code == 1
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv")
+    assert errors[["doc", "kind"]].values.tolist() == [["website-download.pdf", "duplicate_file"]]
+    assert "website-download.pdf has the same content as verslag-2031.pdf" in errors["message"][0]
+    assert "1 document(s) succeeded, 1 failed" in output
+    alone, out = contents(tmp_path / "alone"), contents(tmp_path / "out")
+    tables = [name for name in alone if name.endswith(".csv") and name != "errors.csv"]
+    assert len(tables) >= 10 and all(out[name] == alone[name] for name in tables)
+
+
+def test_an_empty_corpus_is_an_error_and_leaves_the_outputs_alone(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report(corpus / "verslag-2031.pdf", 2031)
+    out = tmp_path / "out"
+    assert extract(corpus, out)[0] == 0
+    before = contents(out)
+    (corpus / "verslag-2031.pdf").unlink()
+    code, output = extract(corpus, out)
+    assert code == 2 and f"no PDF to read in {corpus}" in output
+    assert contents(out) == before
+    code, output = extract(tmp_path / "nowhere", out)
+    assert code == 2 and "does not exist" in output
+
+
+def test_one_pdf_is_a_corpus(tmp_path):
+    pdf = report(tmp_path / "verslag-2031.pdf", 2031)
+    report(tmp_path / "other-2032.pdf", 2032)
+    code, output = extract(pdf, tmp_path / "out")
+    assert code == 0, output
+    assert pd.read_csv(tmp_path / "out" / "documents.csv")["source_file"].tolist() == ["verslag-2031.pdf"]
+
+
+def test_version_and_verbose(tmp_path):
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("g40 0.")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report(corpus / "verslag-2031.pdf", 2031)
+    code, output = extract(corpus, tmp_path / "out", "-v")
+    assert code == 0, output
+    assert "verslag-2031.pdf: 2031, 2 pages (0 OCR)" in output and "seconds per stage: documents" in output
+    code, output = extract(corpus, tmp_path / "quiet", "--quiet")
+    assert code == 0 and "note:" not in output and "1 document(s) succeeded" in output
