@@ -236,7 +236,9 @@ def extract(
             say(f"[cyan]note:[/cyan] {escape(note)}")
         for effect in result.curation:
             if effect["mentions"]:
-                say(f"curation line {effect['line']} ({escape(effect['row'])}): {effect['mentions']} mention(s) changed")
+                say(
+                    f"curation line {effect['line']} ({escape(effect['row'])}): {effect['mentions']} mention(s) changed"
+                )
         for warning in result.warnings:
             say(f"[yellow]warning:[/yellow] {escape(warning)}")
     if verbose and not quiet:
@@ -358,9 +360,7 @@ def report(out: OutOption = DEFAULT_OUT) -> None:
             found = write_report(out)
     except OutputLocked as error:
         fail(str(error), 3)
-    say(
-        f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}"
-    )
+    say(f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}")
 
 
 def main() -> None:

@@ -137,7 +137,10 @@ def comparison_table(
         pairs.append(compare_pair(observed, pillars, year_from, year_to))
     if not pairs:
         return pd.DataFrame(columns=TABLE_COLUMNS["comparison"])
-    return tidy(pd.concat(pairs, ignore_index=True), "comparison")
+    compared = pd.concat(pairs, ignore_index=True)
+    labels = dict(zip(focus["theme"], focus["theme_label"], strict=True)) if "theme_label" in focus else {}
+    compared["theme_label"] = compared["key"].map(labels).where(compared["dimension"] == "theme", "").fillna("")
+    return tidy(compared, "comparison")
 
 
 def comparison_notes(paragraphs: pd.DataFrame) -> list[str]:

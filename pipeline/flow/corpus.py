@@ -49,7 +49,9 @@ def check_years(reports: Sequence[Report]) -> list[DocumentError]:
     for year, claimants in sorted(by_year.items()):
         if len(claimants) > 1:
             names = ", ".join(r.source_file for r in claimants)
-            message = f"{names} all claim year {year}; name the year in {REPORTS_FILE} (file,year) or with --year FILE=YEAR"
+            message = (
+                f"{names} all claim year {year}; name the year in {REPORTS_FILE} (file,year) or with --year FILE=YEAR"
+            )
             errors += [
                 DocumentError(report.source_file, None, ErrorKind.DUPLICATE_YEAR, message) for report in claimants
             ]
@@ -186,7 +188,8 @@ def extract_corpus(
     clock.lap("themes")
     if progress:
         progress("tables and comparison", 0)
-    result.tables = tables.build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index))
+    lookups = tables.load_lookups(settings.models_dir)
+    result.tables = tables.build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index), lookups)
     result.notes += compare.add_comparison(result.tables)
     clock.lap("tables")
     return result

@@ -108,10 +108,11 @@ def read_tables(folder: Path, vocab: Vocabularies) -> dict[str, pd.DataFrame]:
 
 
 def write_report(folder: Path, models_dir: Path = MODELS_DIR) -> dict[str, pd.DataFrame]:
-    """Write report.html and datapackage.json beside the CSVs in `folder`, from the CSVs as written (so the
-    report shows exactly what the tables say); returns those tables."""
+    """Write report.html, the workbook g40.xlsx and datapackage.json beside the CSVs in `folder`, from the CSVs
+    as written (so the report and the workbook show exactly what the tables say); returns those tables."""
     vocab = load_vocabularies(models_dir)
     found = read_tables(folder, vocab)
     write_text(folder / "report.html", render_report(found, vocab))
+    atomic_write(folder / tables.WORKBOOK, lambda temporary: tables.write_workbook(found, temporary))
     write_text(folder / "datapackage.json", json_text(datapackage(found, vocab)))
     return found

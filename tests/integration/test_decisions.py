@@ -210,3 +210,48 @@ def test_version_and_verbose(tmp_path):
     assert "verslag-2031.pdf: 2031, 2 pages (0 OCR)" in output and "seconds per stage: documents" in output
     code, output = extract(corpus, tmp_path / "quiet", "--quiet")
     assert code == 0 and "note:" not in output and "1 document(s) succeeded" in output
+
+
+def test_the_workbook_has_one_sheet_per_table_with_the_csv_rows(shipped_outputs, tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.tables import write_workbook
+
+    book = load_workbook(shipped_outputs / "g40.xlsx", read_only=True)
+    csvs = sorted(path.stem for path in shipped_outputs.glob("*.csv"))
+    assert sorted(book.sheetnames) == csvs and len(csvs) >= 11
+    for name in csvs:
+        table = pd.read_csv(shipped_outputs / f"{name}.csv", keep_default_na=False, dtype=str)
+        rows = list(book[name].iter_rows(values_only=True))
+        assert list(rows[0]) == list(table.columns) and len(rows) == len(table) + 1, name
+    lobby = pd.read_csv(shipped_outputs / "lobby_actions.csv", keep_default_na=False)
+    sheet = list(book["lobby_actions"].iter_rows(values_only=True))
+    assert [row[sheet[0].index("sentence")] for row in sheet[1:]] == lobby["sentence"].tolist()
+    risky = pd.DataFrame({"text": ['=HYPERLINK("http://x")', "gewoon"], "n": [1, 2]})
+    write_workbook({"risky": risky}, tmp_path / "a.xlsx")
+    cell = load_workbook(tmp_path / "a.xlsx")["risky"]["A2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
+    write_workbook({"risky": risky}, tmp_path / "b.xlsx")
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+def test_tables_carry_labels_pages_and_ids(shipped_outputs):
+    read = {
+        name: pd.read_csv(shipped_outputs / f"{name}.csv", keep_default_na=False)
+        for name in ("lobby_actions", "paragraphs", "mentions", "pillar_entities", "entities", "focus")
+    }
+    labels = dict(pd.read_csv(MODELS_DIR / "themes.csv")[["theme_id", "label_nl"]].values)
+    for name in ("lobby_actions", "paragraphs", "focus"):
+        assert (read[name]["theme"].map(labels) == read[name]["theme_label"]).all(), name
+    lobby = read["lobby_actions"]
+    pages = dict(read["paragraphs"][["paragraph_id", "page"]].values)
+    assert (lobby["paragraph_id"].map(pages) == lobby["page"]).all()
+    mentioned = dict(read["mentions"][["entity_id", "canonical"]].values)
+    for role in ("target", "subject"):
+        named = lobby[lobby[role] != ""]
+        assert len(named) > 10 and (named[f"{role}_id"] != "").all(), role
+        assert (named[f"{role}_id"].map(mentioned) == named[role]).all(), role
+    assert (lobby[lobby["target"] == ""]["target_id"] == "").all()
+    keys = ["year", "pillar", "entity_type", "canonical"]
+    ranked = read["pillar_entities"].merge(read["entities"], on=keys, suffixes=("", "_e"))
+    assert len(ranked) == len(read["pillar_entities"]) and (ranked["entity_id"] == ranked["entity_id_e"]).all()

@@ -72,6 +72,7 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
                 0.9,
                 "bestuur",
                 0.05,
+                VOCAB.themes[theme],
                 text,
             ]
         )
@@ -120,10 +121,14 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
                 pillar,
                 "Algemeen",
                 pid,
+                n + 2,
                 "gesprek",
                 "Vereniging van Nederlandse Gemeenten",
+                "org:vng",
                 law,
+                f"law:{slug(law)}",
                 theme,
+                VOCAB.themes[theme],
                 sentence,
             ]
         )
@@ -142,6 +147,7 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
             "year": year,
             "pillar": p["pillar"],
             "theme": p["theme"],
+            "theme_label": p["theme_label"],
             "cap_major_topic": 20,
             "paragraphs": 1,
             "words": p["n_words"],
@@ -160,17 +166,32 @@ def two_years() -> dict[str, pd.DataFrame]:
     later = small_tables(2031)
     tables = {name: pd.concat([earlier[name], later[name]], ignore_index=True) for name in later}
     rows = [
-        [2030, 2031, "Sociaal", "theme", "wonen", "", 100.0, 0.0, 1, 0, -100.0, "dropped"],
-        [2030, 2031, "Sociaal", "theme", "zorg_jeugd_onderwijs", "", 0.0, 100.0, 0, 1, 100.0, "new"],
-        [2030, 2031, "Fysiek", "theme", "wonen", "", 100.0, 100.0, 1, 1, 0.0, "same"],
-        [2030, 2031, "Sociaal", "law", "Omgevingswet", "BWBR0037885", 0.0, 50.0, 0, 1, 50.0, "new"],
-        [2030, 2031, "Sociaal", "law", "Woningwet", "BWBR0005181", 50.0, 0.0, 1, 0, -50.0, "dropped"],
+        [2030, 2031, "Sociaal", "theme", "wonen", "Wonen en volkshuisvesting", "", 100.0, 0.0, 1, 0, -100.0, "dropped"],
+        [
+            2030,
+            2031,
+            "Sociaal",
+            "theme",
+            "zorg_jeugd_onderwijs",
+            "Zorg, jeugd en onderwijs",
+            "",
+            0.0,
+            100.0,
+            0,
+            1,
+            100.0,
+            "new",
+        ],
+        [2030, 2031, "Fysiek", "theme", "wonen", "Wonen en volkshuisvesting", "", 100.0, 100.0, 1, 1, 0.0, "same"],
+        [2030, 2031, "Sociaal", "law", "Omgevingswet", "", "BWBR0037885", 0.0, 50.0, 0, 1, 50.0, "new"],
+        [2030, 2031, "Sociaal", "law", "Woningwet", "", "BWBR0005181", 50.0, 0.0, 1, 0, -50.0, "dropped"],
         [
             2030,
             2031,
             "Sociaal",
             "organisation",
             "Vereniging van Nederlandse Gemeenten",
+            "",
             "org:vng",
             50.0,
             50.0,
@@ -357,6 +378,7 @@ def test_report_command_rebuilds_the_same_report(shipped_outputs, tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "report.html").read_bytes() == (shipped_outputs / "report.html").read_bytes()
     assert (out / "datapackage.json").read_bytes() == (shipped_outputs / "datapackage.json").read_bytes()
+    assert (out / "g40.xlsx").read_bytes() == (shipped_outputs / "g40.xlsx").read_bytes()
 
 
 def test_report_command_without_tables_fails_with_a_reason(tmp_path):
