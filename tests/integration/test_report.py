@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.report import page_list, percent, render_report
+from pipeline.report import Method, page_list, percent, render_report
 from pipeline.schema import TABLES, load_vocabularies
 from pipeline.textkeys import slug
 from tests.conftest import require_binary
@@ -217,7 +217,7 @@ def test_every_pillar_has_its_section_and_chart_bar(one_year_html):
     for pillar in PILLARS:
         assert links.ids[f"pijler-2031-{slug(pillar)}"] == "article"
         assert f">{pillar}</text>" in chart
-    assert chart.count("<a xlink:href=") == len(PILLARS)
+    assert chart.count("<a xlink:href=") == 2 * len(PILLARS), "a wide and a narrow rendition"
 
 
 def test_every_link_leads_to_an_element_of_the_report(one_year_html):
@@ -237,7 +237,7 @@ def test_chart_segments_open_the_paragraphs_they_count(one_year_html):
     anchor = "thema-2031-sociaal-zorg_jeugd_onderwijs"
     assert f'<a xlink:href="#{anchor}">' in one_year_html
     details = details_element(one_year_html, anchor)
-    assert "Zorg, jeugd en onderwijs" in details and "100,0 %" in details
+    assert "Zorg, jeugd en onderwijs" in details and "100,0\u00a0%" in details
     assert '<li id="verslag-2031-p0003">' in details
     assert "Inleiding van de alinea. In 2031 bespraken we de Omgevingswet met de VNG (pijler Sociaal)." in details
     assert "<strong>gesprek</strong> → Vereniging van Nederlandse Gemeenten (over Omgevingswet)" in details
@@ -250,11 +250,54 @@ def test_entities_expand_into_their_sentences_with_the_mention_marked(one_year_h
     assert '<a class="src" href="#verslag-2031-p0004">p. 6</a>' in details
 
 
-def test_lobbying_table_shows_each_sentence(one_year_html):
-    table = one_year_html[one_year_html.index('<table class="lobby">') :]
-    table = table[: table.index("</table>")]
-    assert table.count("<tr>") == 1 + len(PILLARS)
-    assert "In 2031 bespraken we de Omgevingswet met de VNG (pijler Overig)." in table
+def test_lobbying_tables_are_grouped_per_pillar_and_show_each_sentence(one_year_html):
+    for pillar in PILLARS:
+        group = details_element(one_year_html, f"lobby-2031-{slug(pillar)}")
+        assert f"<summary>{pillar} – " in group and "(gesprek (1))" in group
+        assert (
+            group.count("<tr>") == 2 and f"In 2031 bespraken we de Omgevingswet met de VNG (pijler {pillar})." in group
+        )
+    assert one_year_html.count('class="acts-group"') == len(PILLARS)
+
+
+def test_key_findings_come_first_and_are_written_from_the_tables(one_year_html):
+    findings = one_year_html[one_year_html.index('id="kernpunten"') :]
+    findings = findings[: findings.index("</section>")]
+    assert one_year_html.index('id="kernpunten"') < one_year_html.index('id="jaar-2031"')
+    assert one_year_html.index('id="grafiek-lobby-2031"') < one_year_html.index('id="grafiek-doelen-2031"')
+    assert one_year_html.index('id="grafiek-doelen-2031"') < one_year_html.index('id="grafiek-2031"')
+    assert "<strong>5 lobbyacties</strong>, vooral via gesprek (5)" in findings
+    assert "Het vaakst benaderd: Vereniging van Nederlandse Gemeenten (5)" in findings
+    assert "Wonen en volkshuisvesting 100,0\u00a0%" in findings and "Omgevingswet" in findings
+    assert "tweede jaarverslag" in findings
+    two = render_report(two_years(), VOCAB)
+    shifts = two[two.index('id="kernpunten"') :]
+    shifts = shifts[: shifts.index("</section>")]
+    assert "Kernpunten 2031" in shifts and "Grootste verschuivingen sinds 2030: Sociaal: " in shifts
+    assert "+100,0\u00a0%-punt" in shifts
+
+
+def test_the_method_note_names_the_model_and_the_measured_accuracy():
+    tables = small_tables(2031)
+    unmeasured = render_report(tables, VOCAB, Method({"requested": "nl_core_news_sm", "model": None}))
+    assert "zonder statistisch model (nl_core_news_sm was niet geïnstalleerd)" in unmeasured
+    assert "niet gemeten" in unmeasured
+    evaluation = pd.DataFrame(
+        [
+            ["dev-frozen", "entities", "micro", "", "organisation", "f1", 0.876, 159],
+            ["dev-frozen", "entities", "micro", "", "law", "f1", 0.909, 22],
+            ["report-2023", "theme", "held_out_sections", "", "", "accuracy", 0.824, 51],
+            ["report-2023", "lobby", "detection", "", "", "precision", 0.844, 45],
+            ["report-2023", "lobby", "detection", "", "", "recall", 0.911, 45],
+        ],
+        columns=["dataset", "task", "scope", "pillar", "label", "metric", "value", "support"],
+    )
+    measured = render_report(tables, VOCAB, Method({"model": "nl_core_news_sm", "model_version": "3.8.0"}, evaluation))
+    note = measured[measured.index('id="werkwijze"') :]
+    note = note[: note.index("</section>")]
+    assert "het statistische spaCy-model nl_core_news_sm 3.8.0" in note
+    assert "F1: organisaties 0,88, wetten 0,91" in note and "0,82 juist" in note
+    assert "precisie 0,84, recall 0,91" in note
 
 
 def test_report_is_offline_dutch_and_says_what_was_skipped(one_year_html):
@@ -270,7 +313,7 @@ def test_svg_ids_are_unique_across_charts():
     html = render_report(two_years(), VOCAB)
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids))
-    assert html.count("<svg ") == 3
+    assert html.count("<svg ") == 14, "per year three charts, one comparison chart, each wide and narrow"
 
 
 def test_rendering_is_deterministic():
@@ -298,7 +341,7 @@ def test_comparison_shows_theme_shifts_and_new_and_dropped_laws():
 
 
 def test_dutch_number_formats():
-    assert percent(0.178) == "17,8 %"
+    assert percent(0.178) == "17,8\u00a0%"
     assert page_list([5, 3, 6, 7, 3]) == "p. 3, 5–7"
     assert page_list([]) == ""
 
@@ -345,7 +388,7 @@ def test_report_renders_in_chromium_without_console_errors(shipped_outputs, tmp_
     assert console_messages(run.stderr) == []
     dom = run.stdout
     assert '<html lang="nl" class="js">' in dom, "the page's script ran to the end"
-    assert dom.count("<svg ") == 1 and dom.count('<a xlink:href="#thema-2023-') >= 20
+    assert dom.count("<svg ") == 6 and dom.count('<a xlink:href="#thema-2023-') >= 20
     assert dom.count('<article class="pillar"') == 5
     assert '<table class="lobby">' in dom and dom.count("<tr>") >= 45
     screenshot = tmp_path / "report.png"
