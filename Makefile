@@ -45,6 +45,10 @@ evaluate: install
 bench: install
 	$(BIN)/python scripts/bench.py
 
+## Screenshots of OUT/report.html at 1280 and 390 px wide into docs/ (the pictures in the README; needs chromium)
+screenshots: install
+	$(BIN)/python scripts/screenshots.py --out $(OUT)
+
 ## Run the test suite (unit, then integration) with the coverage floor of pyproject.toml
 test: install
 	$(BIN)/python -m pytest -q --cov --cov-report=term
@@ -63,4 +67,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract compare report bench patterns train evaluate test lint spacy-model help
+.PHONY: install extract compare report bench patterns train evaluate screenshots test lint spacy-model help

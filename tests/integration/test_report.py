@@ -3,6 +3,7 @@ from elsewhere, identical on rerun; and rendered in a real browser (headless Chr
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import pdfplumber
 import pytest
 from typer.testing import CliRunner
 
@@ -428,3 +430,78 @@ def test_report_command_without_tables_fails_with_a_reason(tmp_path):
     result = CliRunner().invoke(app, ["report", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "no tables in" in result.output and "g40 extract" in result.output
+
+
+# A page that shows the report in a frame of the given width (headless Chromium will not make its window
+# narrower than 500 px), opens every collapsible part, and records what a reader at that width would see:
+# horizontal overflow of the page, the charts shown, the smallest chart text in CSS pixels, and the boxes
+# that scroll sideways inside themselves.
+PROBE = """<!DOCTYPE html><html><head><style>body {{ margin: 0 }} iframe {{ border: 0; width: {width}px;
+height: 900px; display: block }}</style></head><body><iframe id="report" src="{src}"></iframe><script>
+document.getElementById("report").addEventListener("load", function () {{
+  var view = this.contentWindow, page = view.document, root = page.documentElement, fonts = [], charts = 0;
+  page.querySelectorAll("details").forEach(function (d) {{ d.open = true; }});
+  page.querySelectorAll("svg").forEach(function (svg) {{
+    if (svg.getBoundingClientRect().width === 0) {{ return; }}
+    charts += 1;
+    svg.querySelectorAll("text").forEach(function (t) {{
+      var m = t.getScreenCTM(), size = parseFloat(view.getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+      if (size > 0) {{ fonts.push(size); }}
+    }});
+  }});
+  var boxes = Array.prototype.filter.call(page.querySelectorAll(".scroll"), function (b) {{
+    return b.scrollWidth > b.clientWidth; }}).length;
+  document.documentElement.setAttribute("data-probe", JSON.stringify({{
+    overflow: root.scrollWidth - root.clientWidth, width: root.clientWidth, charts: charts,
+    smallest: Math.min.apply(null, fonts), scrolling_boxes: boxes}}));
+}});
+</script></body></html>"""
+
+
+def probe(report: Path, width: int, tmp_path: Path) -> dict:
+    page = tmp_path / f"probe-{width}.html"
+    page.write_text(PROBE.format(width=width, src=report.as_uri()), encoding="utf-8")
+    run = chromium(
+        tmp_path / "profile",
+        "--allow-file-access-from-files",
+        f"--window-size={max(width, 500) + 20},900",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        page.as_uri(),
+    )
+    found = re.search(r'data-probe="([^"]+)"', run.stdout)
+    assert found, run.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_report_reads_at_desktop_and_phone_width_without_page_scrolling(shipped_outputs, tmp_path, width):
+    require_binary("chromium")
+    seen = probe(shipped_outputs / "report.html", width, tmp_path)
+    assert seen["overflow"] <= 0, f"the page scrolls sideways at {width} px: {seen}"
+    assert seen["charts"] == 3, "one rendition of each chart is shown"
+    assert seen["smallest"] >= 8, f"chart text shrinks to {seen['smallest']:.1f} px at {width} px"
+    if width == 390:
+        assert seen["scrolling_boxes"] >= 1, "wide tables scroll inside their box"
+
+
+def test_the_printed_report_keeps_findings_first_and_every_word_on_the_page(shipped_outputs, tmp_path):
+    require_binary("chromium")
+    printed = tmp_path / "report.pdf"
+    chromium(
+        tmp_path / "profile",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={printed}",
+        (shipped_outputs / "report.html").as_uri(),
+    )
+    with pdfplumber.open(printed) as pdf:
+        texts = [page.extract_text() or "" for page in pdf.pages]
+        for number, page in enumerate(pdf.pages, start=1):
+            words = page.extract_words()
+            assert words, f"printed page {number} is empty"
+            outside = [w["text"] for w in words if w["x0"] < 0 or w["x1"] > page.width or w["bottom"] > page.height]
+            assert outside == [], f"printed page {number} cuts off {outside[:5]}"
+    assert "Kernpunten 2023" in texts[0]
+    assert any("Lobbyacties per pijler en instrument" in text for text in texts[:2])
+    assert len(texts) <= 12, f"{len(texts)} printed pages"
+    assert "Werkwijze en betrouwbaarheid" in "".join(texts)
