@@ -8,10 +8,12 @@ SPACY_MODEL ?= nl_core_news_sm
 
 .DEFAULT_GOAL := help
 
+# setuptools explains at length how an editable install of this layout works (`models/` ships as
+# `pipeline.models`); that note is information, not a problem, so the set-up does not print it.
 $(BIN)/g40: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/g40
 
 ## Set up the virtual environment from pyproject.toml (pinned versions)
