@@ -326,6 +326,8 @@ def evaluate(
             f"{other['dataset']:<12} {other['task']} {other['scope']:<24} {other['metric']:<9} {other['value']:.3f}  "
             f"(n: {other['support']})"
         )
+    if (out / "report.html").is_file():
+        say(f"scores in {out / 'evaluation.csv'}; `g40 report --out {out}` (make report) shows them in the report")
 
 
 @app.command()

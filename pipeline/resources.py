@@ -122,8 +122,10 @@ class ReportEntry(Row):
     @field_validator("skip", mode="before")
     @classmethod
     def empty_skip(cls, skip: object) -> object:
-        """An empty cell means: do not skip."""
-        return False if isinstance(skip, str) and not skip.strip() else skip
+        """An empty cell means: do not skip; Dutch `ja`/`nee` are read as yes and no."""
+        if isinstance(skip, str):
+            return {"": False, "ja": True, "nee": False}.get(skip.strip().lower(), skip)
+        return skip
 
     @field_validator("year")
     @classmethod
