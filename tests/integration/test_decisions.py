@@ -255,3 +255,17 @@ def test_tables_carry_labels_pages_and_ids(shipped_outputs):
     keys = ["year", "pillar", "entity_type", "canonical"]
     ranked = read["pillar_entities"].merge(read["entities"], on=keys, suffixes=("", "_e"))
     assert len(ranked) == len(read["pillar_entities"]) and (ranked["entity_id"] == ranked["entity_id_e"]).all()
+
+
+def test_progress_names_each_document_and_counts_documents_and_pages(tmp_path):
+    from pipeline.config import Settings
+    from pipeline.flow.corpus import extract_corpus
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report(corpus / "a-2031.pdf", 2031)
+    report(corpus / "b-2032.pdf", 2032)
+    heard: list[tuple[str, int]] = []
+    extract_corpus(corpus, Settings(spacy_model="no-such-model", ocr=False), progress=lambda s, n: heard.append((s, n)))
+    assert heard[:2] == [("a-2031.pdf · 1/2 documents · 2 pages", 1), ("b-2032.pdf · 2/2 documents · 4 pages", 1)]
+    assert [step for step, _ in heard[2:]] == ["themes", "tables and comparison"]
