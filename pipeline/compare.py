@@ -139,7 +139,10 @@ def comparison_table(
         return pd.DataFrame(columns=TABLE_COLUMNS["comparison"])
     compared = pd.concat(pairs, ignore_index=True)
     labels = dict(zip(focus["theme"], focus["theme_label"], strict=True)) if "theme_label" in focus else {}
-    compared["theme_label"] = compared["key"].map(labels).where(compared["dimension"] == "theme", "").fillna("")
+    themed = compared["dimension"] == "theme"
+    compared["theme_label"] = [
+        labels.get(key, "") if theme else "" for key, theme in zip(compared["key"], themed, strict=True)
+    ]
     return tidy(compared, "comparison")
 
 
