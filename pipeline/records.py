@@ -24,6 +24,8 @@ ENTITY_TYPES = ("organisation", "place", "law", "policy")
 # The spaCy span groups the components share: linked entities, and the sentences that record lobbying acts.
 ENTITY_SPANS = "g40_entities"
 LOBBY_SPANS = "g40_lobby"
+# `doc.user_data` key of the mentions each curation row changed (line in models/curation.csv → count).
+CURATION_EFFECTS = "g40_curation"
 
 
 # --- reading -------------------------------------------------------------------------------------

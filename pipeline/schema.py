@@ -20,7 +20,7 @@ from pipeline.resources import LobbyPattern, PillarAlias, ThemeRow, read_rows
 TABLES = OUTPUT_TABLES
 PAGE_STATUSES = ("text", "ocr", "cover", "toc", "blank", "ocr_unavailable", "unreadable")
 PARAGRAPH_SOURCES = ("text", "ocr")
-MENTION_METHODS = ("gazetteer", "rule", "model")
+MENTION_METHODS = ("gazetteer", "rule", "title", "memory", "model")
 COMPARISON_DIMENSIONS = ("theme", "organisation", "place", "law", "policy", "lobby_instrument")
 CHANGES = ("new", "dropped", "up", "down", "same")
 
