@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -93,9 +94,9 @@ def parse_years(values: list[str], corpus: Path) -> dict[str, int]:
     for value in values:
         name, _, year = value.rpartition("=")
         if not name or not year.isdigit():
-            raise typer.BadParameter(f"expected FILE=YEAR, got {value!r}")
+            fail(f"--year: expected FILE=YEAR, got {value!r}", 2)
         if name not in present:
-            raise typer.BadParameter(f"{name!r} is not a PDF in {corpus}")
+            fail(f"--year: {name!r} is not a PDF in {corpus}", 2)
         years[name] = int(year)
     return years
 
@@ -385,7 +386,10 @@ def report(out: OutOption = DEFAULT_OUT) -> None:
 
 
 def main() -> None:
-    """The `g40` console script."""
+    """The `g40` console script. When stderr is not a terminal, usage errors and help are plain text, so
+    nothing is boxed or wrapped in a log."""
+    if not sys.stderr.isatty():
+        app.rich_markup_mode = None
     app()
 
 

@@ -269,3 +269,16 @@ def test_progress_names_each_document_and_counts_documents_and_pages(tmp_path):
     extract_corpus(corpus, Settings(spacy_model="no-such-model", ocr=False), progress=lambda s, n: heard.append((s, n)))
     assert heard[:2] == [("a-2031.pdf · 1/2 documents · 2 pages", 1), ("b-2032.pdf · 2/2 documents · 4 pages", 1)]
     assert [step for step, _ in heard[2:]] == ["themes", "tables and comparison"]
+
+
+def test_messages_are_plain_single_lines_when_not_on_a_terminal(tmp_path, models):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    report(corpus / "verslag-2031.pdf", 2031)
+    name = "een-heel-lang-bestandsnaam-dat-niet-in-de-corpusmap-van-de-gebruiker-staat.pdf"
+    wrong = g40("extract", "--corpus", str(corpus), "--year", f"{name}=2024", models=models)
+    assert wrong.returncode == 2
+    assert f"error: --year: '{name}' is not a PDF in {corpus}\n" in wrong.stderr
+    unknown = g40("extract", "--bogus", models=models)
+    assert unknown.returncode == 2 and "No such option: --bogus" in unknown.stderr
+    assert not any(box in unknown.stderr for box in "╭│╰"), unknown.stderr
