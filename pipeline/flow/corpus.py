@@ -3,6 +3,7 @@ the themes, the tables and the comparison over all documents."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import time
@@ -103,8 +104,14 @@ def apply_titles(documents: Sequence[DocumentResult], titles: dict[str, str]) ->
             document.report.title = titles[document.source_file]
 
 
-def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions) -> Iterator[DocumentResult]:
-    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster.
+def run_documents(
+    paths: Sequence[Path],
+    settings: Settings,
+    options: RunOptions,
+    starting: Callable[[str], None] | None = None,
+) -> Iterator[DocumentResult]:
+    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster; in this
+    process `starting(file name)` hears of each document before it is read.
 
     The pool's workers are started fresh (spawn) and stopped when the documents are done, so they hold
     no memory while the themes, tables and report are made.
@@ -136,6 +143,8 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
                     yield DocumentResult(name, None, errors=[as_document_error(name, error)])
     else:
         for path in paths:
+            if starting:
+                starting(path.name)
             yield process_document(path, settings, cache)
 
 
@@ -171,12 +180,16 @@ def extract_corpus(
     clock = StageClock(result.stage_seconds)
     paths, duplicates = unique_files(find_pdfs(corpus, settings.skip))
     pages = 0
-    for document in [*duplicates, *run_documents(paths, settings, options)]:
+    total = len(paths) + len(duplicates)
+
+    def starting(name: str) -> None:
+        if progress:
+            progress(f"reading {name} · {len(result.documents)}/{total} documents · {pages} pages", 0)
+
+    for document in itertools.chain(duplicates, run_documents(paths, settings, options, starting)):
         pages += document.report.n_pages if document.report is not None else 0
         if progress:
-            done = len(result.documents) + 1
-            total = len(paths) + len(duplicates)
-            progress(f"{document.source_file} · {done}/{total} documents · {pages} pages", 1)
+            progress(f"{document.source_file} · {len(result.documents) + 1}/{total} documents · {pages} pages", 1)
         result.documents.append(document)
         result.errors += document.errors
     result.documents.sort(key=lambda d: d.source_file)

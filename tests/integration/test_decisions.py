@@ -267,8 +267,13 @@ def test_progress_names_each_document_and_counts_documents_and_pages(tmp_path):
     report(corpus / "b-2032.pdf", 2032)
     heard: list[tuple[str, int]] = []
     extract_corpus(corpus, Settings(spacy_model="no-such-model", ocr=False), progress=lambda s, n: heard.append((s, n)))
-    assert heard[:2] == [("a-2031.pdf · 1/2 documents · 2 pages", 1), ("b-2032.pdf · 2/2 documents · 4 pages", 1)]
-    assert [step for step, _ in heard[2:]] == ["themes", "tables and comparison"]
+    assert heard[:4] == [
+        ("reading a-2031.pdf · 0/2 documents · 0 pages", 0),
+        ("a-2031.pdf · 1/2 documents · 2 pages", 1),
+        ("reading b-2032.pdf · 1/2 documents · 2 pages", 0),
+        ("b-2032.pdf · 2/2 documents · 4 pages", 1),
+    ]
+    assert [step for step, _ in heard[4:]] == ["themes", "tables and comparison"]
 
 
 def test_messages_are_plain_single_lines_when_not_on_a_terminal(tmp_path, models):
