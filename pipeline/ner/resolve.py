@@ -46,6 +46,7 @@ class EntityResolver:
             title
             for title in doc.spans.get(self.title_key, [])
             if not any(overlaps(title, ent) and not holds_law(title, ent) for ent in ents if ent.label_ == "law")
+            and not any(within(title, cue) for cue in cues)
         ]
         doc.ents = filter_spans([*titles, *ents])
         return doc

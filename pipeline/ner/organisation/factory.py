@@ -23,12 +23,14 @@ def pattern_files(models_dir: Path) -> dict[str, Path]:
 
 APPOSITION = "rule:apposition"
 APPOSITION_LIST = "rule:apposition-list"
+IN_CONTEXT = "rule:acronym-context"
 LIST_SEPARATORS = (",", "en")
 
 
 class OrganisationRuler(SpanRuler):
     """The family's span ruler, with names after a class noun: `onderzoeksbureau Locatus` gives `Locatus`, and
-    `woningcorporaties WonenBreburg en Laurentius` gives each name (pattern ids `rule:apposition(-list)`)."""
+    `woningcorporaties WonenBreburg en Laurentius` gives each name (pattern ids `rule:apposition(-list)`);
+    an acronym in an organisation's context (`namens KHN`, `samen met de NVM`) gives the acronym."""
 
     def match(self, doc: Doc) -> list[Span]:
         """The ruler's matches, with appositions cut to their names."""
@@ -38,6 +40,8 @@ class OrganisationRuler(SpanRuler):
                 matches.append(Span(doc, span.start + 1, span.end, label=span.label_, span_id=APPOSITION))
             elif span.id_ == APPOSITION_LIST:
                 matches += listed_names(doc, span)
+            elif span.id_ == IN_CONTEXT:
+                matches.append(Span(doc, span.end - 1, span.end, label=span.label_, span_id=IN_CONTEXT))
             else:
                 matches.append(span)
         return sorted(set(matches))

@@ -29,6 +29,7 @@ def ministry_of_minister(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
         if doc[i].lower_ not in ("van", "voor") or not doc[i + 1].text[:1].isupper():
             continue
         for end in range(ent.end, i + 1, -1):
-            if kb.lookup("organisation", doc[i + 1 : end].text):
+            name = doc[i + 1 : end].text
+            if kb.lookup("organisation", name) or kb.lookup("organisation", f"ministerie van {name}"):
                 return Span(doc, i + 1, end, label="organisation")
     return None

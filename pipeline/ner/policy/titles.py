@@ -79,14 +79,16 @@ class TitleFinder:
 
     @staticmethod
     def title_spans(doc: Doc, kind: str, start: int, end: int) -> list[Span]:
-        """The title part of a match: between the quotes, after the trigger word, or all of it. A quoted
-        phrase in lower case (`'netcongestie'`, `'circulair bouwen'`) names a theme, not a title."""
+        """The title part of a match: between the quotes, after the trigger word (with it when it is
+        capitalised: `Programma Woningbouw`), or all of it. A quoted phrase in lower case (`'netcongestie'`,
+        `'circulair bouwen'`) names a theme, not a title."""
         if kind.startswith("quoted"):
             quotes = [i for i in range(start, end) if doc[i].text in QUOTES]
             bounds = [(a + 1, b) for a, b in zip(quotes[::2], quotes[1::2], strict=False)]
             bounds = [(first, last) for first, last in bounds if first < last and not doc[first].text[:1].islower()]
         else:
-            bounds = [(start + 1 if kind.startswith("after-trigger") else start, end)]
+            named_by_trigger = kind.startswith("after-trigger") and not doc[start].text[:1].isupper()
+            bounds = [(start + 1 if named_by_trigger else start, end)]
         spans = []
         for first, last in bounds:
             while (
