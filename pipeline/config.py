@@ -28,6 +28,8 @@ DEFAULT_OUT = WORK_DIR / "outputs"
 DEFAULT_SPACY_MODEL = "nl_core_news_sm"
 DEFAULT_CACHE = WORK_DIR / ".cache" / "g40"
 DEFAULT_MAX_PAGES = 1000
+# The user's decisions per PDF (year, title, skip), kept beside the PDFs so that every run gives the same result.
+REPORTS_FILE = "reports.csv"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class Settings:
     ocr: bool = True
     year_overrides: dict[str, int] = field(default_factory=dict)
     max_pages: int = DEFAULT_MAX_PAGES
+    titles: dict[str, str] = field(default_factory=dict)
+    skip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,13 @@ class RunOptions:
     cache_dir: Path | None = None
 
 
-def find_pdfs(corpus: Path) -> list[Path]:
-    """The PDFs of a corpus folder, by name."""
-    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf")
+def corpus_folder(corpus: Path) -> Path:
+    """The folder of a corpus given as a folder or as one PDF (where its `reports.csv` is)."""
+    return corpus.parent if corpus.is_file() else corpus
+
+
+def find_pdfs(corpus: Path, skip: tuple[str, ...] = ()) -> list[Path]:
+    """The PDFs of a corpus folder by name (or the one PDF given), without those `reports.csv` skips."""
+    if corpus.is_file():
+        return [corpus] if corpus.name not in skip else []
+    return sorted(p for p in corpus.iterdir() if p.is_file() and p.suffix.lower() == ".pdf" and p.name not in skip)

@@ -23,7 +23,7 @@ from pipeline.files import files_digest
 from pipeline.ner import law, linker, organisation, place, policy, resolve
 from pipeline.ner.common import customise_tokenizer, read_patterns
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES
-from pipeline.records import ENTITY_SPANS, LOBBY_SPANS, LobbyAct, Mention
+from pipeline.records import CURATION_EFFECTS, ENTITY_SPANS, LOBBY_SPANS, LobbyAct, Mention
 
 NLP_CONFIG = PACKAGE_DIR / "nlp.cfg"
 PATTERN_FILES: dict[str, Callable[[Path], dict[str, Path]]] = {
@@ -143,6 +143,11 @@ def lobby_acts_in(doc: Doc, paragraph_id: str) -> Iterator[LobbyAct]:
             addressee=span._.lobby_addressee,
             actor=span._.lobby_actor,
         )
+
+
+def curation_effects(doc: Doc) -> dict[int, int]:
+    """Mentions of one parsed paragraph changed per curation row (by its line in `models/curation.csv`)."""
+    return dict(doc.user_data.get(CURATION_EFFECTS, {}))
 
 
 def parse_paragraphs(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Doc]]:

@@ -24,6 +24,8 @@ ENTITY_TYPES = ("organisation", "place", "law", "policy")
 # The spaCy span groups the components share: linked entities, and the sentences that record lobbying acts.
 ENTITY_SPANS = "g40_entities"
 LOBBY_SPANS = "g40_lobby"
+# `doc.user_data` key of the mentions each curation row changed (line in models/curation.csv → count).
+CURATION_EFFECTS = "g40_curation"
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -194,6 +196,7 @@ class ErrorKind(StrEnum):
     NOT_DUTCH = "not_dutch"
     YEAR = "year"
     DUPLICATE_YEAR = "duplicate_year"
+    DUPLICATE_FILE = "duplicate_file"
     INTERNAL = "internal"
 
     @property
@@ -228,6 +231,7 @@ class DocumentResult:
     errors: list[DocumentError] = field(default_factory=list)
     spacy: dict[str, Any] = field(default_factory=dict)
     cached: frozenset[str] = frozenset()
+    curation: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -245,6 +249,8 @@ class RunResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     spacy: dict[str, Any] = field(default_factory=dict)
     fingerprint: str = ""
+    curation: list[dict[str, Any]] = field(default_factory=list)
+    run_warnings: list[str] = field(default_factory=list)
 
     @property
     def reports(self) -> list[Report]:
@@ -253,8 +259,8 @@ class RunResult:
 
     @property
     def warnings(self) -> list[str]:
-        """Every report's warnings, prefixed with its file name."""
-        return [f"{r.source_file}: {w}" for r in self.reports for w in r.warnings]
+        """The run's own warnings (curation rows that matched nothing), then every report's, prefixed with its file name."""
+        return [*self.run_warnings, *(f"{r.source_file}: {w}" for r in self.reports for w in r.warnings)]
 
     @property
     def failed(self) -> set[str]:

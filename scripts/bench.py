@@ -144,7 +144,7 @@ def shipped_stages(rows: list[dict]) -> None:
     report = measure(
         name, "cleaning and structure", 1, pages, words, lambda: structure_report(pdf, load_aliases()), rows
     )
-    mentions, acts, _ = measure(
+    mentions, acts, _, _ = measure(
         name, "NLP (entities, lobbying acts)", 1, pages, words, lambda: analyse_report(report, settings), rows
     )
     document = DocumentResult(SHIPPED.name, report, mentions, acts)

@@ -17,11 +17,19 @@ from typing import Any
 import joblib
 from spacy.language import Language
 
-from pipeline.config import Settings
+from pipeline.config import REPORTS_FILE, Settings
 from pipeline.files import atomic_write, file_sha256
 from pipeline.flow.fingerprint import code_digest, spacy_model_version
 from pipeline.lobby import document_acts, named_organisations, network_names
-from pipeline.nlp import build_nlp, lobby_acts_in, mentions_in, parse_paragraphs, pipeline_facts, resources_digest
+from pipeline.nlp import (
+    build_nlp,
+    curation_effects,
+    lobby_acts_in,
+    mentions_in,
+    parse_paragraphs,
+    pipeline_facts,
+    resources_digest,
+)
 from pipeline.pdf import PdfError, read_pdf, tesseract_available
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, LobbyAct, Mention, Report
 from pipeline.structure import load_aliases, structure_report
@@ -96,18 +104,24 @@ def structure_document(path: Path, settings: Settings) -> Report:
     return structure_report(pdf, load_aliases(settings.models_dir), year=settings.year_overrides.get(path.name))
 
 
-def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], list[LobbyAct], dict[str, Any]]:
-    """Entities and lobbying acts of every paragraph, with the facts of the spaCy pipeline that found them."""
+def analyse_report(
+    report: Report, settings: Settings
+) -> tuple[list[Mention], list[LobbyAct], dict[str, Any], dict[int, int]]:
+    """Entities and lobbying acts of every paragraph, with the facts of the spaCy pipeline that found them and
+    the mentions each curation row changed (by line)."""
     nlp, note = nlp_for(settings.spacy_model, settings.models_dir)
     mentions: list[Mention] = []
     acts: list[LobbyAct] = []
     named: list[tuple[str, str, list[str]]] = []
+    curated: dict[int, int] = {}
     for paragraph_id, doc in parse_paragraphs(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)):
         mentions.extend(mentions_in(doc, paragraph_id))
         named.append((paragraph_id, doc.text, named_organisations(doc)))
         acts.extend(lobby_acts_in(doc, paragraph_id))
+        for line, changed in curation_effects(doc).items():
+            curated[line] = curated.get(line, 0) + changed
     acts = document_acts(acts, named, network_names(settings.models_dir / "lobby_actors.csv"))
-    return mentions, acts, pipeline_facts(nlp, settings.spacy_model, note)
+    return mentions, acts, pipeline_facts(nlp, settings.spacy_model, note), curated
 
 
 def document_problems(report: Report) -> list[DocumentError]:
@@ -156,8 +170,10 @@ def process_document(path: Path, settings: Settings, cache: DocumentCache | None
             analysed = analyse_report(report, settings)
             if cache:
                 cache.save("nlp", analysis_key, analysed)
-        mentions, acts, facts = analysed
-        return DocumentResult(path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits))
+        mentions, acts, facts, curated = analysed
+        return DocumentResult(
+            path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits), curation=curated
+        )
     except Exception as error:
         log.debug("failure on %s", path.name, exc_info=True)
         return DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
@@ -168,5 +184,6 @@ def as_document_error(file_name: str, error: Exception) -> DocumentError:
     if isinstance(error, PdfError):
         return DocumentError(file_name, None, error.kind, str(error))
     if isinstance(error, YearError):
-        return DocumentError(file_name, None, ErrorKind.YEAR, str(error))
+        hint = f"; give it in {REPORTS_FILE} in the corpus folder (a row `{file_name},YEAR`) or with --year FILE=YEAR"
+        return DocumentError(file_name, None, ErrorKind.YEAR, f"{error}{hint}")
     return DocumentError(file_name, None, ErrorKind.INTERNAL, f"unexpected {type(error).__name__}: {error}")

@@ -64,7 +64,7 @@ def tesseract_languages(ocr: bool) -> str | None:
 def run_fingerprint(corpus: Path, settings: Settings) -> str:
     """One digest of everything the outputs of a run on `corpus` with `settings` depend on."""
     parts: dict[str, Any] = {
-        "pdfs": [(path.name, file_sha256(path)) for path in find_pdfs(corpus)],
+        "pdfs": [(path.name, file_sha256(path)) for path in find_pdfs(corpus, settings.skip)],
         "models": files_digest([settings.models_dir]),
         "code": code_digest(),
         "settings": asdict(settings),

@@ -3,6 +3,7 @@ all, under a lock that keeps a second run off the same folder; the tables can be
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from filelock import FileLock, Timeout
@@ -19,10 +21,10 @@ from pipeline.columns import OUTPUT_TABLES
 from pipeline.config import MODELS_DIR
 from pipeline.files import atomic_write, json_text, write_text
 from pipeline.flow.corpus import StageClock
-from pipeline.flow.fingerprint import output_digests
+from pipeline.flow.fingerprint import MANIFEST, output_digests
 from pipeline.flow.manifest import environment, run_manifest
 from pipeline.records import RunResult
-from pipeline.report import render_report
+from pipeline.report import Method, render_report
 from pipeline.schema import Vocabularies, column_fields, datapackage, load_vocabularies
 
 
@@ -63,7 +65,7 @@ def write_outputs(result: RunResult, out: Path) -> None:
             tables.write_table(frame, staging / f"{name}.csv")
         tables.write_table(tables.errors_table(result.errors), staging / "errors.csv")
         clock.lap("write_tables")
-        written = write_report(staging, result.settings.models_dir)
+        written = write_report(staging, result.settings.models_dir, spacy=result.spacy, evaluation_dir=out)
         clock.lap("report")
         manifest = run_manifest(result, written, environment(), out, datetime.now(UTC), output_digests(staging))
         write_text(staging / "run.json", json_text(manifest))
@@ -107,11 +109,29 @@ def read_tables(folder: Path, vocab: Vocabularies) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_report(folder: Path, models_dir: Path = MODELS_DIR) -> dict[str, pd.DataFrame]:
-    """Write report.html and datapackage.json beside the CSVs in `folder`, from the CSVs as written (so the
-    report shows exactly what the tables say); returns those tables."""
+def report_method(folder: Path, spacy: dict[str, Any] | None, evaluation_dir: Path | None) -> Method:
+    """What the report's method note says: the run's spaCy facts (given, else from `run.json` in `folder`) and
+    the scores of `make evaluate` (`evaluation.csv`, when it is there)."""
+    if spacy is None:
+        try:
+            spacy = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("spacy") or {}
+        except (OSError, ValueError):
+            spacy = {}
+    scores = (evaluation_dir or folder) / "evaluation.csv"
+    return Method(spacy, pd.read_csv(scores, keep_default_na=False) if scores.is_file() else None)
+
+
+def write_report(
+    folder: Path,
+    models_dir: Path = MODELS_DIR,
+    spacy: dict[str, Any] | None = None,
+    evaluation_dir: Path | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Write report.html, the workbook g40.xlsx and datapackage.json beside the CSVs in `folder`, from the CSVs
+    as written (so the report and the workbook show exactly what the tables say); returns those tables."""
     vocab = load_vocabularies(models_dir)
     found = read_tables(folder, vocab)
-    write_text(folder / "report.html", render_report(found, vocab))
+    write_text(folder / "report.html", render_report(found, vocab, report_method(folder, spacy, evaluation_dir)))
+    atomic_write(folder / tables.WORKBOOK, lambda temporary: tables.write_workbook(found, temporary))
     write_text(folder / "datapackage.json", json_text(datapackage(found, vocab)))
     return found

@@ -1,5 +1,6 @@
 """Data files in models/ are validated when loaded, with messages that say where and what is allowed."""
 
+import re
 import shutil
 
 import pytest
@@ -60,3 +61,48 @@ def test_the_digest_follows_the_bytes(models):
     pillars = models / "pillars.csv"
     pillars.write_text(pillars.read_text(encoding="utf-8") + "pijler wonen,Fysiek,test\n", encoding="utf-8")
     assert load_aliases(models).digest != before
+
+
+def test_curation_rows_are_checked_as_a_file(tmp_path):
+    from pipeline.resources import load_curation
+
+    curation = tmp_path / "curation.csv"
+    header = "action,entity_type,name,target,note\n"
+    cases = {
+        "drop,organisation,VNG,Vereniging,\n": "line 2: row: Value error, action 'drop' takes no target",
+        "drop,organisation,VNG,,\nmerge,organisation,vng,VNG-bureau,\n": "line 3: organisation 'vng' is already curated on line 2",
+        "alias,organisation\n": "line 2: missing field(s) name",
+        "drop,organisation,VNG,,,extra\n": "line 2: more fields than the header",
+    }
+    for rows, expected in cases.items():
+        curation.write_text(header + rows, encoding="utf-8")
+        with pytest.raises(ResourceError, match=re.escape(expected)):
+            load_curation(curation)
+    curation.write_text(header + "drop,place,Europa\nalias,law,Omgevingswet 2024,Omgevingswet,\n", encoding="utf-8")
+    loaded = load_curation(curation)
+    assert [(line, row.describe()) for line, row in loaded.numbered()] == [
+        (2, "drop place 'Europa'"),
+        (3, "alias law 'Omgevingswet 2024' → 'Omgevingswet'"),
+    ]
+
+
+def test_reports_csv_rows_take_years_titles_and_skips(tmp_path):
+    from pipeline.resources import load_report_decisions
+
+    reports = tmp_path / "reports.csv"
+    reports.write_text("file,year,title,skip\na.pdf,2024,Verslag,\nb.pdf,,,ja\nc.pdf,,,nee\n", encoding="utf-8")
+    rows = [row for _, row in load_report_decisions(reports).numbered()]
+    assert [(r.file, r.year, r.title, r.skip) for r in rows] == [
+        ("a.pdf", 2024, "Verslag", False),
+        ("b.pdf", None, "", True),
+        ("c.pdf", None, "", False),
+    ]
+    for bad, expected in {
+        "a.pdf,1850,,\n": "year 1850 is not between 1900 and 2100",
+        "a.pdf,twintig,,\n": "(got 'twintig')",
+        "a.pdf,,,misschien\n": "skip",
+        "a.pdf,2024,,\na.pdf,2025,,\n": "'a.pdf' is already listed on line 2",
+    }.items():
+        reports.write_text("file,year,title,skip\n" + bad, encoding="utf-8")
+        with pytest.raises(ResourceError, match=re.escape(expected)):
+            load_report_decisions(reports)

@@ -154,7 +154,7 @@ def test_focus_shares_add_up_to_one_per_pillar_and_count_lobbying_acts(model, kn
     acts = [
         LobbyAct("doc-2031-p0001", "brief", "Tweede Kamer der Staten-Generaal", "", "Een brief aan de Tweede Kamer.")
     ]
-    focus = focus_table(frame, lobby_actions_table(frame, acts))
+    focus = focus_table(frame, lobby_actions_table(frame.assign(page=1), acts))
     assert focus.groupby(["year", "pillar"])["share"].sum().to_numpy() == pytest.approx(1.0, abs=1e-5)
     assert focus["words"].sum() == frame["n_words"].sum()
     assert focus.set_index(["pillar", "theme"]).loc[("Fysiek", "wonen"), "lobby_actions"] == 1
