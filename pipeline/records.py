@@ -40,6 +40,7 @@ class Word:
     bottom: float
     size: float
     bold: bool
+    color: str = ""
 
 
 @dataclass
@@ -86,6 +87,7 @@ class Line:
     bottom: float
     size: float
     bold: bool
+    color: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Paragraph:
     heading: str
     source: str
     text: str
+    pillar_source: str = "none"
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     page_errors: list[tuple[int, str]] = field(default_factory=list)
     language: str = LANGUAGE
+    pillar_notes: list[str] = field(default_factory=list)
+    structure_problem: str = ""
 
     @property
     def n_pages_ocr(self) -> int:
@@ -189,6 +194,7 @@ class ErrorKind(StrEnum):
     NO_TEXT = "no_text"
     NOT_DUTCH = "not_dutch"
     YEAR = "year"
+    STRUCTURE = "structure"
     DUPLICATE_YEAR = "duplicate_year"
     INTERNAL = "internal"
 

@@ -50,7 +50,14 @@ class HeadingWord(Row):
     """`models/heading_words.csv`: words around names in headings and on title pages."""
 
     word: str
-    role: Literal["pillar_word", "section_prefix", "report_title"]
+    role: Literal["pillar_word", "section_prefix", "report_title", "pillar_filler", "chapter_word"]
+
+
+class PillarWord(Row):
+    """`models/pillar_words.csv`: a word of a heading that points to one pillar."""
+
+    word: str
+    pillar: str
 
 
 class TypeWord(Row):
@@ -112,6 +119,7 @@ class ThemeRow(Row):
     theme_id: str
     label_nl: str
     cap_major_topic: int
+    usual_pillar: str = ""
     scope_nl: str = ""
 
 

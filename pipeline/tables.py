@@ -47,6 +47,7 @@ def paragraph_frame(reports: Sequence[Report]) -> pd.DataFrame:
             "page": p.page,
             "page_end": p.page_end,
             "pillar": p.pillar,
+            "pillar_source": p.pillar_source,
             "section": p.section,
             "heading": p.heading,
             "source": p.source,
@@ -56,7 +57,8 @@ def paragraph_frame(reports: Sequence[Report]) -> pd.DataFrame:
         for r in reports
         for p in r.paragraphs
     ]
-    return pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS["paragraphs"] if c not in THEME_COLUMNS])
+    columns = [c for c in TABLE_COLUMNS["paragraphs"] if c not in THEME_COLUMNS]
+    return pd.DataFrame(rows, columns=[*columns[: columns.index("pillar") + 1], "pillar_source", *columns[columns.index("pillar") + 1 :]])
 
 
 def paragraphs_table(paragraphs: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
@@ -75,6 +77,7 @@ def sections_table(paragraphs: pd.DataFrame) -> pd.DataFrame:
         doc_id=("doc_id", "first"),
         year=("year", "first"),
         pillar=("pillar", "first"),
+        pillar_source=("pillar_source", "first"),
         section=("section", "first"),
         page_start=("page", "min"),
         page_end=("page_end", "max"),

@@ -16,7 +16,6 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +34,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from pipeline.columns import THEME_COLUMNS
 from pipeline.records import GENERAL
 from pipeline.resources import ThemeFallbackRow, ThemeKeywordRow, ThemeMapRow, ThemeRow, read_rows
-from pipeline.textkeys import alias_key
+from pipeline.textkeys import alias_key, keyword_regex
 
 SEED = 0
 PARAGRAPH_WEIGHT = 1.0
@@ -113,13 +112,9 @@ def load_theme_knowledge(models_dir: Path) -> ThemeKnowledge:
     return ThemeKnowledge(taxonomy, section_themes, keywords, fallback)
 
 
-@lru_cache(maxsize=64)
 def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     """Whole-word match of any (lower-cased) keyword, allowing a short Dutch ending (`woningen`, `wijkteams`)."""
-    usable = sorted(
-        {k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=lambda k: (-len(k), k)
-    )
-    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){KEYWORD_ENDING}(?!\w)")
+    return keyword_regex(keywords, PARAMETERS["keyword_hits"]["min_length"], KEYWORD_ENDING)
 
 
 class KeywordHits(BaseEstimator, TransformerMixin):

@@ -1,0 +1,69 @@
+"""The layout gallery: one known content in many designs must give exactly the same pillars and sections."""
+
+import pytest
+
+from pipeline.pdf import read_pdf
+from pipeline.structure import load_aliases, structure_report
+from pipeline.textkeys import fold
+from tests.gallery import CONTENT, DESIGNS, EXPECTED, FOREWORD, render
+
+ALIASES = load_aliases()
+FIRST_WORDS = [" ".join(text.split()[:6]) for text in FOREWORD] + [
+    " ".join(text.split()[:6]) for _, sections in CONTENT for _, paragraphs in sections for text in paragraphs
+]
+
+
+@pytest.fixture(scope="module", params=DESIGNS, ids=[d.name for d in DESIGNS])
+def gallery_report(request, tmp_path_factory):
+    design = request.param
+    return design, structure_report(read_pdf(render(design, tmp_path_factory.mktemp(design.name)), ocr=False), ALIASES)
+
+
+def test_every_known_paragraph_has_its_pillar_and_section(gallery_report):
+    design, report = gallery_report
+    found = []
+    for start in FIRST_WORDS:
+        matches = [p for p in report.paragraphs if p.text.startswith(start)]
+        assert len(matches) == 1, f"{design.name}: paragraph {start!r} found {len(matches)} times"
+        found.append((matches[0].pillar, matches[0].section))
+    assert found == EXPECTED
+
+
+def test_the_sections_are_exactly_the_known_ones(gallery_report):
+    design, report = gallery_report
+    assert {(p.pillar, p.section) for p in report.paragraphs} == set(EXPECTED)
+    assert report.structure_problem == ""
+
+
+def test_no_furniture_or_contents_in_the_text(gallery_report):
+    design, report = gallery_report
+    for paragraph in report.paragraphs:
+        assert "pagina" not in paragraph.text and "Inhoud" not in paragraph.text
+        assert "Testnetwerk ·" not in paragraph.text and "«" not in paragraph.text
+    statuses = [p.status for p in report.pages]
+    assert statuses[0] == "cover"
+    assert ("toc" in statuses) == design.contents_page
+
+
+def test_every_pillar_heading_says_how_it_was_told(gallery_report):
+    design, report = gallery_report
+    sources = {p.pillar: p.pillar_source for p in report.paragraphs if p.pillar != "Algemeen"}
+    assert set(sources) == {"Economie en werk", "Sociaal", "Fysiek", "Overig"}
+    assert set(sources.values()) <= {"heading", "alias", "words", "content"}
+    for pillar, name in zip(("Economie en werk", "Sociaal", "Fysiek", "Overig"), design.pillar_names, strict=True):
+        assert any(fold(name) in fold(note) and f"→ {pillar} [" in note for note in report.pillar_notes)
+
+
+@pytest.mark.parametrize(
+    ("design_name", "pillar", "source"),
+    [
+        ("classic-two-columns", "Sociaal", "heading"),
+        ("numbered-size-only-one-column", "Sociaal", "alias"),
+        ("colour-two-columns", "Fysiek", "words"),
+        ("capitals-numbered-one-column", "Overig", "content"),
+    ],
+)
+def test_pillars_are_told_by_name_alias_words_and_content(design_name, pillar, source, tmp_path):
+    design = next(d for d in DESIGNS if d.name == design_name)
+    report = structure_report(read_pdf(render(design, tmp_path), ocr=False), ALIASES)
+    assert {p.pillar_source for p in report.paragraphs if p.pillar == pillar} == {source}
