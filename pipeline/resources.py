@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.records import ENTITY_TYPES
 
@@ -142,6 +142,7 @@ class ThemeFallbackRow(Row):
 
     condition: Literal["no_theme_keyword"]
     theme_id: str
+    below_score: float = Field(ge=0, le=1)
 
 
 class LobbyPattern(Row):

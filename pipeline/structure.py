@@ -259,7 +259,9 @@ def load_aliases(models_dir: Path = MODELS_DIR) -> Aliases:
     keywords: dict[str, list[str]] = {}
     for theme in theme_rows.rows:
         if theme.theme_id in theme_pillar:
-            keywords.setdefault(theme.usual_pillar, []).extend(k.strip() for k in theme.scope_nl.split(",") if k.strip())
+            keywords.setdefault(theme.usual_pillar, []).extend(
+                k.strip() for k in theme.scope_nl.split(",") if k.strip()
+            )
     for keyword in keyword_rows.rows:
         if keyword.theme_id in theme_pillar:
             keywords.setdefault(theme_pillar[keyword.theme_id], []).append(keyword.keyword)

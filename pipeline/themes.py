@@ -73,6 +73,7 @@ class ThemeKnowledge:
     section_themes: dict[str, str]
     keywords: pd.DataFrame
     fallback_theme: str
+    fallback_below: float
 
     @property
     def cap_topics(self) -> dict[str, int]:
@@ -101,15 +102,16 @@ def load_theme_knowledge(models_dir: Path) -> ThemeKnowledge:
         for row in read_rows(models_dir / "theme_keywords.csv", ThemeKeywordRow).rows
     ]
     keywords = pd.DataFrame(keyword_rows, columns=["theme_id", "keyword"]).drop_duplicates(ignore_index=True)
-    fallback = {
-        row.condition: row.theme_id for row in read_rows(models_dir / "theme_fallback.csv", ThemeFallbackRow).rows
-    }["no_theme_keyword"]
+    fallback_row = {row.condition: row for row in read_rows(models_dir / "theme_fallback.csv", ThemeFallbackRow).rows}[
+        "no_theme_keyword"
+    ]
+    fallback = fallback_row.theme_id
     unknown = (set(section_themes.values()) | set(keywords["theme_id"]) | {fallback}) - known
     if unknown:
         raise ValueError(
             f"theme_map.csv, theme_keywords.csv or theme_fallback.csv name themes outside themes.csv: {sorted(unknown)}"
         )
-    return ThemeKnowledge(taxonomy, section_themes, keywords, fallback)
+    return ThemeKnowledge(taxonomy, section_themes, keywords, fallback, fallback_row.below_score)
 
 
 def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
@@ -185,12 +187,19 @@ def fit_classifier(training: pd.DataFrame, knowledge: ThemeKnowledge) -> Pipelin
 
 
 def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
-    """Theme, CAP major topic, probability and runner-up for every paragraph, indexed like `paragraphs`."""
+    """Theme, CAP major topic, probability, how it was chosen and runner-up for every paragraph, indexed
+    like `paragraphs`.
+
+    The theme written is the classifier's first choice; only a paragraph that names no theme keyword *and*
+    whose top probability is below the threshold of `models/theme_fallback.csv` (no theme is supported by
+    the text) gets the fallback theme, with `theme_source` `fallback`.
+    """
     if paragraphs.empty:
         return pd.DataFrame(columns=THEME_COLUMNS, index=paragraphs.index)
     probabilities = model.predict_proba(list(paragraphs["text"]))
     classes = np.asarray(model.classes_)
     order = np.argsort(-probabilities, axis=1, kind="stable")
+    rows = np.arange(len(paragraphs))
     without_keyword = (
         ~paragraphs["text"]
         .str.lower()
@@ -198,17 +207,18 @@ def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledg
         .astype(bool)
         .to_numpy()
     )
+    unsupported = without_keyword & (probabilities[rows, order[:, 0]] < knowledge.fallback_below)
     fallback = int(np.flatnonzero(classes == knowledge.fallback_theme)[0])
-    for row in np.flatnonzero(without_keyword):
+    for row in np.flatnonzero(unsupported):
         order[row] = [fallback, *(c for c in order[row] if c != fallback)]
     best, second = order[:, 0], order[:, 1]
-    rows = np.arange(len(paragraphs))
     themes = classes[best]
     return pd.DataFrame(
         {
             "theme": themes,
             "cap_major_topic": [knowledge.cap_topics[t] for t in themes],
             "theme_score": probabilities[rows, best].round(4),
+            "theme_source": np.where(unsupported, "fallback", "classifier"),
             "runner_up": classes[second],
             "runner_up_score": probabilities[rows, second].round(4),
         },

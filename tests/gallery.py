@@ -205,7 +205,12 @@ DESIGNS = [
         columns=2,
         chapter=HeadingLook(14, colour=BLUE),
         section=HeadingLook(BODY_SIZE, colour=BLUE),
-        pillar_names=("Economie, werk en innovatie", "Sociaal: meedoen en bestaanszekerheid", "Ruimte en wonen", "Overige thema’s"),
+        pillar_names=(
+            "Economie, werk en innovatie",
+            "Sociaal: meedoen en bestaanszekerheid",
+            "Ruimte en wonen",
+            "Overige thema’s",
+        ),
         footer="alternating",
         before_text="colophon",
         foreword_heading="Woord vooraf",
@@ -322,7 +327,9 @@ def front_pages(design: Design, year: int) -> list[list[tuple[float, float, str,
         lines = [(LEFT, 120.0, "Inhoud", "Helvetica-Bold", 16.0, black)]
         for i, entry in enumerate(entries):
             label = numbered(design, i, None, entry) if i else entry
-            dots = "." * max(3, int((300 - stringWidth(label, "Helvetica", 10.5)) / stringWidth(".", "Helvetica", 10.5)))
+            dots = "." * max(
+                3, int((300 - stringWidth(label, "Helvetica", 10.5)) / stringWidth(".", "Helvetica", 10.5))
+            )
             lines.append((LEFT, 150.0 + i * 18, f"{label} {dots} {3 + 2 * i}", "Helvetica", 10.5, black))
         pages.append(lines)
     return pages
