@@ -29,6 +29,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "page",
         "page_end",
         "pillar",
+        "pillar_source",
         "section",
         "heading",
         "source",

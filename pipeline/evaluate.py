@@ -163,11 +163,10 @@ def dev_theme_frame(folder: Path) -> pd.DataFrame:
     for text_path in sorted(folder.glob("*.txt")):
         paragraphs = dev_paragraphs(text_path.read_text(encoding="utf-8"))
         gold = pd.read_csv(text_path.with_suffix(".themes.csv"), dtype=str, keep_default_na=False)
-        for row in gold.itertuples():
-            number = int(row.paragraph)
-            if not 1 <= number <= len(paragraphs) or not starts_alike(paragraphs[number - 1], row.text_start):
+        for number, start, theme in zip(gold["paragraph"].astype(int), gold["text_start"], gold["theme_id"], strict=True):
+            if not 1 <= number <= len(paragraphs) or not starts_alike(paragraphs[number - 1], start):
                 raise ValueError(f"{text_path.name}: paragraph {number} changed since labelling (re-align the gold)")
-            rows.append({"text_id": text_path.stem, "text": paragraphs[number - 1], "theme_id": row.theme_id})
+            rows.append({"text_id": text_path.stem, "text": paragraphs[number - 1], "theme_id": theme})
     return pd.DataFrame(rows, columns=["text_id", "text", "theme_id"])
 
 

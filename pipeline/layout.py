@@ -98,7 +98,7 @@ def page_lines(page: Page) -> list[Line]:
         return group_lines(page.words, page.number)
     edges = [float("-inf"), *gutters, float("inf")]
     ordered: list[Line] = []
-    columns: list[list[Word]] = [[] for _ in gutters] + [[]]
+    columns: list[list[Word]] = [[] for _ in range(len(gutters) + 1)]
 
     def flush() -> None:
         for column in columns:

@@ -243,8 +243,8 @@ def load_aliases(models_dir: Path = MODELS_DIR) -> Aliases:
     map_rows = read_rows(models_dir / "theme_map.csv", ThemeMapRow)
     fallback_rows = read_rows(models_dir / "theme_fallback.csv", ThemeFallbackRow)
     heading_words: dict[str, list[str]] = {}
-    for row in word_rows.rows:
-        heading_words.setdefault(row.role, []).append(row.word)
+    for word_row in word_rows.rows:
+        heading_words.setdefault(word_row.role, []).append(word_row.word)
     fillers = frozenset(heading_words.get("pillar_filler", ()))
     pillar_keys: dict[str, tuple[str, str]] = {}
     for row in pillar_rows.rows:
@@ -338,9 +338,9 @@ def decide_pillar(heading: str, paragraphs: Sequence[str], aliases: Aliases) -> 
             return PillarDecision(
                 pillar, "content", f"{count} of {total} theme keywords in its paragraphs are of {pillar} themes"
             )
-    words = f" (its words point to {', '.join(sorted(votes))})" if votes else ""
+    pointed = f" (its words point to {', '.join(sorted(votes))})" if votes else ""
     return PillarDecision(
-        GENERAL, "none", f"no pillar name, no single pillar's words{words} and no clear theme in its paragraphs"
+        GENERAL, "none", f"no pillar name, no single pillar's words{pointed} and no clear theme in its paragraphs"
     )
 
 

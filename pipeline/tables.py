@@ -57,11 +57,7 @@ def paragraph_frame(reports: Sequence[Report]) -> pd.DataFrame:
         for r in reports
         for p in r.paragraphs
     ]
-    columns = [c for c in TABLE_COLUMNS["paragraphs"] if c not in THEME_COLUMNS]
-    return pd.DataFrame(
-        rows,
-        columns=[*columns[: columns.index("pillar") + 1], "pillar_source", *columns[columns.index("pillar") + 1 :]],
-    )
+    return pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS["paragraphs"] if c not in THEME_COLUMNS])
 
 
 def paragraphs_table(paragraphs: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:

@@ -33,6 +33,28 @@ def test_theme_accuracy_meets_the_target(table, scope):
     assert accuracy >= 0.80
 
 
+def theme_value(table, dataset: str, scope: str, metric: str = "accuracy") -> float:
+    rows = table[(table["task"] == "theme") & (table["dataset"] == dataset) & (table["scope"] == scope)]
+    return rows[rows["metric"] == metric]["value"].item()
+
+
+def test_theme_accuracy_on_the_shipped_reports_hand_labels(table):
+    assert theme_value(table, "report-2023", "all_paragraphs_hand") >= 0.85
+    assert theme_value(table, "report-2023", "held_out_sections_hand") >= 0.80
+
+
+def test_theme_accuracy_and_macro_f1_on_the_development_paragraphs(table):
+    for dataset, paragraphs in (("dev-tune", 79), ("dev-frozen", 81)):
+        rows = table[(table["task"] == "theme") & (table["dataset"] == dataset)]
+        assert set(rows["metric"]) == {"accuracy", "macro_f1"} and set(rows["support"]) == {paragraphs}
+    assert theme_value(table, "dev-tune", "hand_paragraphs") >= 0.80
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: 0.790 on dev-frozen, target 0.80 (#14)")
+def test_theme_accuracy_on_the_frozen_development_paragraphs_meets_the_target(table):
+    assert theme_value(table, "dev-frozen", "hand_paragraphs") >= 0.80
+
+
 def test_lobbying_acts_are_found_with_their_instrument(table):
     lobby = table[table["task"] == "lobby"].set_index(["scope", "metric"])["value"]
     assert lobby[("detection", "f1")] >= 0.80

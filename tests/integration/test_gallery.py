@@ -1,10 +1,15 @@
 """The layout gallery: one known content in many designs must give exactly the same pillars and sections."""
 
+import pandas as pd
 import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
 
 from pipeline.pdf import read_pdf
 from pipeline.structure import load_aliases, structure_report
 from pipeline.textkeys import fold
+from tests.conftest import Text, make_pdf
 from tests.gallery import CONTENT, DESIGNS, EXPECTED, FOREWORD, render
 
 ALIASES = load_aliases()
@@ -30,7 +35,7 @@ def test_every_known_paragraph_has_its_pillar_and_section(gallery_report):
 
 
 def test_the_sections_are_exactly_the_known_ones(gallery_report):
-    design, report = gallery_report
+    _, report = gallery_report
     assert {(p.pillar, p.section) for p in report.paragraphs} == set(EXPECTED)
     assert report.structure_problem == ""
 
@@ -67,3 +72,38 @@ def test_pillars_are_told_by_name_alias_words_and_content(design_name, pillar, s
     design = next(d for d in DESIGNS if d.name == design_name)
     report = structure_report(read_pdf(render(design, tmp_path), ocr=False), ALIASES)
     assert {p.pillar_source for p in report.paragraphs if p.pillar == pillar} == {source}
+
+
+def test_a_report_whose_structure_cannot_be_told_is_an_error_row_but_keeps_its_analysis(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    body = "De gemeente Zwolle werkt samen met de VNG aan woningbouw en de Omgevingswet in de regio."
+    lines = [Text("Jaarverslag 2031", size=20, bold=True, y=80), *(Text(body, y=140 + 14 * i) for i in range(12))]
+    make_pdf(corpus / "verslag-2031.pdf", [lines], title="Jaarverslag 2031")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "none", "--no-cache", "--quiet"]
+    )
+    assert result.exit_code == 1
+    errors = pd.read_csv(out / "errors.csv")
+    assert errors[["doc", "kind"]].values.tolist() == [["verslag-2031.pdf", "structure"]]
+    assert "no heading names a pillar" in errors["message"][0]
+    paragraphs = pd.read_csv(out / "paragraphs.csv")
+    assert set(paragraphs["pillar_source"]) == {"none"} and paragraphs["theme"].notna().all()
+    assert "Zwolle" in set(pd.read_csv(out / "mentions.csv")["canonical"])
+
+
+def test_a_chapter_whose_pillar_cannot_be_told_is_named(tmp_path):
+    pages = [
+        [Text("Jaarverslag 2031", y=200, size=30, bold=True)],
+        [
+            Text("Pijler Fysiek", y=80, size=15, bold=True),
+            Text("Woningmarkt", y=110, size=11.5, bold=True),
+            Text("De woningbouw blijft achter en de woningnood groeit in de regio.", y=130),
+            Text("Terugblik en vooruitblik", y=170, size=15, bold=True),
+            Text("Wij kijken terug op een druk jaar met veel overleg.", y=200),
+        ],
+    ]
+    report = structure_report(read_pdf(make_pdf(tmp_path / "verslag-2031.pdf", pages), ocr=False), ALIASES)
+    assert [(p.pillar, p.pillar_source) for p in report.paragraphs] == [("Fysiek", "heading"), ("Algemeen", "none")]
+    assert "'Terugblik en vooruitblik' (page 2)" in report.structure_problem
