@@ -26,11 +26,15 @@ from pipeline.records import ENTITY_TYPES, GENERAL, Mention
 from pipeline.tables import paragraph_frame
 from pipeline.textkeys import fold, name_key
 from pipeline.themes import (
+    HeldOut,
     ThemeKnowledge,
+    calibrated,
     classify,
     fit_classifier,
-    held_out_section_predictions,
+    fit_temperature,
+    held_out_sections,
     load_theme_knowledge,
+    log_loss_at,
     theme_scores,
     training_set,
     weak_labels,
@@ -163,7 +167,9 @@ def dev_theme_frame(folder: Path) -> pd.DataFrame:
     for text_path in sorted(folder.glob("*.txt")):
         paragraphs = dev_paragraphs(text_path.read_text(encoding="utf-8"))
         gold = pd.read_csv(text_path.with_suffix(".themes.csv"), dtype=str, keep_default_na=False)
-        for number, start, theme in zip(gold["paragraph"].astype(int), gold["text_start"], gold["theme_id"], strict=True):
+        for number, start, theme in zip(
+            gold["paragraph"].astype(int), gold["text_start"], gold["theme_id"], strict=True
+        ):
             if not 1 <= number <= len(paragraphs) or not starts_alike(paragraphs[number - 1], start):
                 raise ValueError(f"{text_path.name}: paragraph {number} changed since labelling (re-align the gold)")
             rows.append({"text_id": text_path.stem, "text": paragraphs[number - 1], "theme_id": theme})
@@ -237,24 +243,33 @@ def hand_theme_labels(path: Path, paragraphs: pd.DataFrame) -> pd.Series:
 
 
 def score_themes(
-    dataset: str, paragraphs: pd.DataFrame, hand: pd.Series, knowledge: ThemeKnowledge, model: Pipeline
+    dataset: str,
+    paragraphs: pd.DataFrame,
+    hand: pd.Series,
+    knowledge: ThemeKnowledge,
+    model: Pipeline,
+    held_out: HeldOut,
 ) -> pd.DataFrame:
     """Theme accuracy and macro-F1 of the shipped report: every paragraph against its hand label with the
     model of the run (its themed sections were in training: optimistic), each themed section predicted by a
     model trained without it (against the weak labels and against the hand labels), and the foreword and
-    `Algemeen` paragraphs, never in training, against the hand labels."""
-    training = training_set(paragraphs, knowledge)
-    held_out = held_out_section_predictions(training, knowledge)
+    `Algemeen` paragraphs, never in training, against the hand labels; and the held-out log-loss before and
+    after calibration."""
     general = paragraphs[weak_labels(paragraphs, knowledge).isna()]
     predicted = classify(model, paragraphs, knowledge)["theme"]
     labelled_ids = paragraphs.loc[weak_labels(paragraphs, knowledge).notna(), "paragraph_id"].to_numpy()
-    held_out_ids = labelled_ids[held_out.index.to_numpy()]
+    held_out_ids = labelled_ids[held_out.predictions.index.to_numpy()]
     rows = theme_rows(
         dataset, "all_paragraphs_hand", hand.loc[paragraphs["paragraph_id"]].to_numpy(), predicted.to_numpy()
     )
-    rows += theme_rows(dataset, "held_out_sections", held_out["theme_id"], held_out["predicted"])
     rows += theme_rows(
-        dataset, "held_out_sections_hand", hand.loc[held_out_ids].to_numpy(), held_out["predicted"].to_numpy()
+        dataset, "held_out_sections", held_out.predictions["theme_id"], held_out.predictions["predicted"]
+    )
+    rows += theme_rows(
+        dataset,
+        "held_out_sections_hand",
+        hand.loc[held_out_ids].to_numpy(),
+        held_out.predictions["predicted"].to_numpy(),
     )
     rows += theme_rows(
         dataset,
@@ -262,6 +277,24 @@ def score_themes(
         hand.loc[general["paragraph_id"]].to_numpy(),
         predicted.loc[general.index].to_numpy(),
     )
+    temperature = fit_temperature(held_out)
+    rows += [
+        {
+            "dataset": dataset,
+            "task": "theme",
+            "scope": "held_out_sections",
+            "pillar": "",
+            "label": "",
+            "metric": metric,
+            "value": round(value, 4),
+            "support": len(held_out.truth),
+        }
+        for metric, value in (
+            ("log_loss_uncalibrated", log_loss_at(held_out, 1.0)),
+            ("log_loss_calibrated", log_loss_at(held_out, temperature)),
+            ("temperature", temperature),
+        )
+    ]
     return pd.DataFrame(rows, columns=EVALUATION_COLUMNS)
 
 
@@ -324,7 +357,9 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
     news = predicted_for_text(nlp, (GOLD_DIR / "news_g40_2025.txt").read_text(encoding="utf-8"))
     paragraphs = paragraph_frame([document.report])
     knowledge = load_theme_knowledge(MODELS_DIR)
-    model = fit_classifier(training_set(paragraphs, knowledge), knowledge)
+    training = training_set(paragraphs, knowledge)
+    held_out = held_out_sections(training, knowledge)
+    model = calibrated(fit_classifier(training, knowledge), fit_temperature(held_out))
     return pd.concat(
         [
             score_entities("report-2023", report, gold_entities(GOLD_DIR / "entities_2023.csv", kb), kb),
@@ -332,7 +367,12 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
             score_text_set("dev-tune", GOLD_DIR / "dev" / "tune", nlp, kb),
             score_text_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
             score_themes(
-                "report-2023", paragraphs, hand_theme_labels(GOLD_DIR / "themes_2023.csv", paragraphs), knowledge, model
+                "report-2023",
+                paragraphs,
+                hand_theme_labels(GOLD_DIR / "themes_2023.csv", paragraphs),
+                knowledge,
+                model,
+                held_out,
             ),
             score_dev_themes("dev-tune", GOLD_DIR / "dev" / "tune", model, knowledge),
             score_dev_themes("dev-frozen", GOLD_DIR / "dev" / "frozen", model, knowledge),

@@ -361,13 +361,17 @@ def assign_sections(
     """Walk the headings: pillar headings (top-level ones, `Pijler …`) set the pillar, the others the section.
 
     Returns the paragraphs, the run's notes on each pillar heading (which pillar and why) and the headings
-    whose pillar could not be told (filed under `Algemeen`, and said so).
+    whose pillar could not be told (their paragraphs filed under `Algemeen`, and said so; a heading with no
+    paragraphs of its own, such as a title line, files nothing).
     """
     chapters: dict[int, PillarDecision] = {}
+    empty: set[int] = set()
     starts = [i for i, b in enumerate(blocks) if b.kind == "heading" and is_pillar_heading(b.text, b.level, aliases)]
     for start, end in itertools.pairwise([*starts, len(blocks)]):
         texts = [b.text for b in blocks[start + 1 : end] if b.kind == "paragraph"]
         chapters[start] = decide_pillar(blocks[start].text, texts, aliases)
+        if not texts:
+            empty.add(start)
     pillar, source, section, heading = GENERAL, "none", GENERAL, ""
     paragraphs: list[Paragraph] = []
     notes: list[str] = []
@@ -378,7 +382,7 @@ def assign_sections(
                 decision = chapters[index]
                 pillar, source, section = decision.pillar, decision.source, GENERAL
                 notes.append(f"heading {block.text!r} (page {block.page}) → {pillar} [{source}]: {decision.reason}")
-                if source == "none":
+                if source == "none" and index not in empty:
                     undecided.append(f"{block.text!r} (page {block.page})")
             elif pillar == GENERAL and is_front_matter(block.text, aliases):
                 section = GENERAL

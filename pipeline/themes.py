@@ -22,7 +22,9 @@ from typing import Any
 import joblib
 import numpy as np
 import pandas as pd
+import scipy.optimize
 import scipy.sparse as sp
+import scipy.special
 import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -40,6 +42,7 @@ SEED = 0
 PARAGRAPH_WEIGHT = 1.0
 KEYWORD_ENDING = r"\w{0,3}"
 KEYWORD_GROUP = "keywords"
+TEMPERATURE_BOUNDS = (0.05, 20.0)
 MODEL_FILE = "theme_classifier.joblib"
 CARD_FILE = "theme_classifier.card.json"
 PARAMETERS: dict[str, Any] = {
@@ -164,6 +167,31 @@ def training_set(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.Data
     return pd.concat([texts, keywords], ignore_index=True)
 
 
+class TemperatureLogisticRegression(LogisticRegression):
+    """A logistic regression whose probabilities are softened by a temperature (calibration that keeps
+    every first choice): `softmax(decision / temperature)`. `make train` fits the temperature on
+    leave-one-section-out predictions (`fit_temperature`); 1.0 is the plain logistic regression."""
+
+    def __init__(self, *, temperature: float = 1.0, **parameters: Any) -> None:
+        super().__init__(**parameters)
+        self.temperature = temperature
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities at the model's temperature."""
+        return softmax_rows(np.asarray(self.decision_function(X)) / self.temperature)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The logistic regression's parameters and the temperature."""
+        return {**super().get_params(deep), "temperature": self.temperature}
+
+
+def softmax_rows(decision: np.ndarray) -> np.ndarray:
+    """Probabilities from decision values (one column for two classes, as scikit-learn gives them)."""
+    if decision.ndim == 1:
+        decision = np.column_stack([np.zeros_like(decision), decision])
+    return scipy.special.softmax(decision, axis=1)
+
+
 def make_classifier(knowledge: ThemeKnowledge) -> Pipeline:
     """TF-IDF words and characters plus keyword counts into a logistic regression."""
     keywords = tuple(zip(knowledge.keywords["theme_id"], knowledge.keywords["keyword"], strict=True))
@@ -174,7 +202,7 @@ def make_classifier(knowledge: ThemeKnowledge) -> Pipeline:
             ("keyword_hits", KeywordHits(keywords)),
         ]
     )
-    return Pipeline([("features", features), ("classifier", LogisticRegression(**PARAMETERS["classifier"]))])
+    return Pipeline([("features", features), ("classifier", TemperatureLogisticRegression(**PARAMETERS["classifier"]))])
 
 
 def fit_classifier(training: pd.DataFrame, knowledge: ThemeKnowledge) -> Pipeline:
@@ -226,16 +254,56 @@ def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledg
     )
 
 
-def held_out_section_predictions(training: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
+@dataclass(frozen=True)
+class HeldOut:
+    """Each themed section predicted by a model trained without it: the paragraphs with their `predicted`
+    theme, and the decision values and true class index of each, for calibration."""
+
+    predictions: pd.DataFrame
+    decisions: np.ndarray
+    truth: np.ndarray
+
+
+def held_out_sections(training: pd.DataFrame, knowledge: ThemeKnowledge) -> HeldOut:
     """Predict each section's paragraphs with a model that never saw that section (keywords always train)."""
     paragraphs = training[training["group"] != KEYWORD_GROUP]
     keywords = training[training["group"] == KEYWORD_GROUP]
-    predictions = []
+    classes = sorted(set(training["theme_id"]))
+    predictions, decisions = [], []
     for train_index, test_index in LeaveOneGroupOut().split(paragraphs, groups=paragraphs["group"]):
         model = fit_classifier(pd.concat([paragraphs.iloc[train_index], keywords], ignore_index=True), knowledge)
         held_out = paragraphs.iloc[test_index]
         predictions.append(held_out.assign(predicted=classify(model, held_out, knowledge)["theme"]))
-    return pd.concat(predictions).sort_index()
+        decision = np.asarray(model.decision_function(list(held_out["text"])))
+        full = np.full((len(held_out), len(classes)), -1e3)
+        full[:, [classes.index(c) for c in model.classes_]] = decision
+        decisions.append(full)
+    frame = pd.concat(predictions)
+    order = np.argsort(frame.index.to_numpy(), kind="stable")
+    truth = np.array([classes.index(t) for t in frame["theme_id"]])
+    return HeldOut(frame.iloc[order], np.vstack(decisions)[order], truth[order])
+
+
+def log_loss_at(held_out: HeldOut, temperature: float) -> float:
+    """Mean negative log-likelihood of the held-out sections' true themes at a temperature."""
+    log_p = scipy.special.log_softmax(held_out.decisions / temperature, axis=1)
+    return float(-log_p[np.arange(len(held_out.truth)), held_out.truth].mean())
+
+
+def fit_temperature(held_out: HeldOut) -> float:
+    """The temperature that makes the held-out probabilities most likely (calibration; first choices keep)."""
+    if not len(held_out.truth):
+        return 1.0
+    found = scipy.optimize.minimize_scalar(
+        lambda t: log_loss_at(held_out, t), bounds=TEMPERATURE_BOUNDS, method="bounded", options={"xatol": 1e-3}
+    )
+    return round(float(found.x), 3)
+
+
+def calibrated(model: Pipeline, temperature: float) -> Pipeline:
+    """The model with its probabilities at `temperature`."""
+    model.named_steps["classifier"].set_params(temperature=temperature)
+    return model
 
 
 def theme_scores(gold: pd.Series | np.ndarray, predicted: pd.Series | np.ndarray) -> dict[str, float]:
@@ -256,7 +324,9 @@ def training_hash(training: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def model_card(training: pd.DataFrame, cross_validation: dict[str, float], trained_on: list[str], date: str) -> dict:
+def model_card(
+    training: pd.DataFrame, cross_validation: dict[str, float], trained_on: list[str], date: str, held_out: HeldOut
+) -> dict:
     """What a reader of the saved model needs: data, parameters, scores, versions."""
     paragraphs = training[training["group"] != KEYWORD_GROUP]
     return {
@@ -269,6 +339,12 @@ def model_card(training: pd.DataFrame, cross_validation: dict[str, float], train
         "keyword_documents": int((training["group"] == KEYWORD_GROUP).sum()),
         "parameters": PARAMETERS,
         "cross_validation": {"scheme": "leave one section out (keywords always in training)", **cross_validation},
+        "calibration": {
+            "method": "temperature scaling on the leave-one-section-out decision values",
+            "temperature": fit_temperature(held_out),
+            "log_loss_uncalibrated": round(log_loss_at(held_out, 1.0), 4),
+            "log_loss_calibrated": round(log_loss_at(held_out, fit_temperature(held_out)), 4),
+        },
         "scikit_learn": sklearn.__version__,
     }
 
@@ -308,16 +384,19 @@ def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFr
     model = load_classifier(models_dir)
     if model is None:
         notes.append(
-            "no saved theme classifier for this scikit-learn: trained one on this corpus for this run (save it with `make train`)"
+            "no saved theme classifier for this scikit-learn: trained one on this corpus for this run, with uncalibrated "
+            "scores (save a calibrated one with `make train`)"
         )
         model = fit_classifier(training_set(paragraphs, knowledge), knowledge)
     return classify(model, paragraphs, knowledge), notes
 
 
 def train_themes(paragraphs: pd.DataFrame, trained_on: list[str], models_dir: Path, date: str) -> tuple[Pipeline, dict]:
-    """Train the classifier on the weakly labelled paragraphs and score it by leaving out one section at a time."""
+    """Train the classifier on the weakly labelled paragraphs, score it by leaving out one section at a time,
+    and calibrate its probabilities on those held-out predictions."""
     knowledge = load_theme_knowledge(models_dir)
     training = training_set(paragraphs, knowledge)
-    held_out = held_out_section_predictions(training, knowledge)
-    scores = theme_scores(held_out["theme_id"], held_out["predicted"])
-    return fit_classifier(training, knowledge), model_card(training, scores, trained_on, date)
+    held_out = held_out_sections(training, knowledge)
+    scores = theme_scores(held_out.predictions["theme_id"], held_out.predictions["predicted"])
+    model = calibrated(fit_classifier(training, knowledge), fit_temperature(held_out))
+    return model, model_card(training, scores, trained_on, date, held_out)

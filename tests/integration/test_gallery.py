@@ -5,7 +5,6 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-
 from pipeline.pdf import read_pdf
 from pipeline.structure import load_aliases, structure_report
 from pipeline.textkeys import fold
