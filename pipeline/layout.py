@@ -88,6 +88,7 @@ def _make_line(words: list[Word], page: int) -> Line:
         size=sizes.most_common(1)[0][0],
         bold=all(w.bold for w in words),
         color=Counter(w.color for w in words for _ in w.text).most_common(1)[0][0],
+        italic=all(w.italic for w in words),
     )
 
 

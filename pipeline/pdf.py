@@ -30,6 +30,7 @@ OCR_LANGUAGE = "nld"
 MIN_TEXT_CHARS = 25
 MAX_DAMAGED_GLYPH_SHARE = 0.05
 BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+ITALIC_MARKERS = ("italic", "oblique")
 PDF_SIGNATURE = b"%PDF-"
 SIGNATURE_WINDOW = 1024
 OTHER_FORMATS = {
@@ -50,6 +51,11 @@ class PdfError(Exception):
 def is_bold(fontname: str) -> bool:
     """Bold, black, heavy, semibold or demi font names count as bold (headings)."""
     return any(marker in fontname.lower() for marker in BOLD_MARKERS)
+
+
+def is_italic(fontname: str) -> bool:
+    """Italic or oblique font names (a heading may be marked by slant alone)."""
+    return any(marker in fontname.lower() for marker in ITALIC_MARKERS)
 
 
 def has_doubled_glyphs(page: PlumberPage) -> bool:
@@ -77,6 +83,7 @@ def page_words(page: PlumberPage) -> list[Word]:
             size=round(float(w["size"]), 1),
             bold=is_bold(str(w["fontname"])),
             color=colour_name(w.get("non_stroking_color")),
+            italic=is_italic(str(w["fontname"])),
         )
         for w in raw
     ]

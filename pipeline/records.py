@@ -41,6 +41,7 @@ class Word:
     size: float
     bold: bool
     color: str = ""
+    italic: bool = False
 
 
 @dataclass
@@ -88,6 +89,7 @@ class Line:
     size: float
     bold: bool
     color: str = ""
+    italic: bool = False
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def is_capitals(text: str) -> bool:
 
 def is_heading(line: Line, page_body_size: float, body_colour: str = "") -> bool:
     """A heading line: bold and larger than the body text, or a short line set apart from the body in one
-    way only — larger, bold, in another colour, or in capitals — that does not end like a sentence."""
+    way only — larger, bold, italic, in another colour, or in capitals — that does not end like a sentence."""
     if len(line.text) >= 160 or not any(c.isalpha() for c in line.text):
         return False
     larger = line.size >= page_body_size + HEADING_MIN_EXTRA_SIZE
@@ -97,12 +97,18 @@ def is_heading(line: Line, page_body_size: float, body_colour: str = "") -> bool
     short = len(line.text.split()) <= HEADING_MAX_WORDS and not line.text.rstrip().endswith(BODY_LINE_ENDINGS)
     if not short or BULLET_RE.match(line.text) or line.size < page_body_size - 0.5:
         return False
-    return larger or line.bold or (bool(body_colour) and line.color != body_colour) or is_capitals(line.text)
+    return (
+        larger
+        or line.bold
+        or line.italic
+        or (bool(body_colour) and line.color != body_colour)
+        or is_capitals(line.text)
+    )
 
 
-def heading_style(line: Line, body_colour: str) -> tuple[float, bool, bool, bool]:
-    """How prominent a heading's look is, most prominent largest: size, weight, capitals, another colour."""
-    return (round(line.size * 2) / 2, line.bold, is_capitals(line.text), line.color != body_colour)
+def heading_style(line: Line, body_colour: str) -> tuple[float, bool, bool, bool, bool]:
+    """How prominent a heading's look is, most prominent largest: size, weight, capitals, another colour, slant."""
+    return (round(line.size * 2) / 2, line.bold, is_capitals(line.text), line.color != body_colour, line.italic)
 
 
 def numbering(text: str, aliases: Aliases) -> tuple[str, str]:
@@ -122,7 +128,7 @@ def numbering(text: str, aliases: Aliases) -> tuple[str, str]:
     return "", text
 
 
-def heading_levels(headings: Sequence[tuple[tuple[float, bool, bool, bool], str]]) -> list[int]:
+def heading_levels(headings: Sequence[tuple[tuple[float, bool, bool, bool, bool], str]]) -> list[int]:
     """Level 1 (a chapter: pillar or front matter) or 2 (a theme group) for each heading (style, numbering).
 
     `Hoofdstuk 3` is a chapter; `2.1` a theme group, and then `2.` a chapter; otherwise the most prominent
@@ -179,7 +185,7 @@ def build_blocks(pages: Sequence[tuple[int, list[Line]]], vocabulary: set[str], 
     all_lines = [line for _, lines in pages for line in lines]
     colour = body_colour(all_lines)
     blocks: list[Block] = []
-    styles: list[tuple[float, bool, bool, bool]] = []
+    styles: list[tuple[float, bool, bool, bool, bool]] = []
     current: list[Line] = []
     current_kind = ""
 

@@ -140,9 +140,28 @@ class KeywordHits(BaseEstimator, TransformerMixin):
         return sp.csr_matrix(np.log1p(counts.reshape(len(texts), len(self.patterns_))))
 
 
+def heading_theme(section: str, knowledge: ThemeKnowledge) -> str | None:
+    """The theme of a section heading that `theme_map.csv` does not list: the one theme whose keywords its
+    name names (`Energietransitie` → `duurzaamheid_energie`), or None when it names none or several."""
+    if section.casefold() == GENERAL.casefold():
+        return None
+    named = {
+        str(theme)
+        for theme, group in knowledge.keywords.groupby("theme_id", sort=True)
+        if keyword_pattern(tuple(group["keyword"])).search(section.lower())
+    }
+    return named.pop() if len(named) == 1 else None
+
+
 def weak_labels(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.Series:
-    """The theme of each paragraph's section from `theme_map.csv`; missing for `Algemeen` and unmapped sections."""
-    return paragraphs["section"].map(lambda section: knowledge.section_themes.get(alias_key(section)))
+    """The theme of each paragraph's section: from `theme_map.csv`, else from the keywords of the section's
+    name (`heading_theme`), so the headings of every report in the corpus label its paragraphs; missing
+    for `Algemeen` and for sections whose name points to no single theme."""
+    themes = {
+        section: knowledge.section_themes.get(alias_key(section)) or heading_theme(section, knowledge)
+        for section in sorted(set(paragraphs["section"]))
+    }
+    return paragraphs["section"].map(themes)
 
 
 def training_set(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
@@ -369,9 +388,11 @@ def load_classifier(models_dir: Path) -> Pipeline | None:
 
 
 def unmapped_sections(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> list[str]:
-    """Sections other than `Algemeen` without a theme in `theme_map.csv`: candidates for the curator."""
-    sections = paragraphs.loc[weak_labels(paragraphs, knowledge).isna(), "section"]
-    return sorted({s for s in sections if s.casefold() != GENERAL.casefold()})
+    """Sections other than `Algemeen` without a theme in `theme_map.csv` (with the theme their name's keywords
+    give them, if any): candidates for the curator."""
+    sections = sorted({s for s in paragraphs["section"] if knowledge.section_themes.get(alias_key(s)) is None})
+    named = {s: heading_theme(s, knowledge) for s in sections if s.casefold() != GENERAL.casefold()}
+    return [f"{s} (by its name: {theme})" if theme else s for s, theme in named.items()]
 
 
 def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -380,7 +401,10 @@ def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFr
     notes = []
     unmapped = unmapped_sections(paragraphs, knowledge)
     if unmapped:
-        notes.append(f"sections without a theme in theme_map.csv (not used for training): {', '.join(unmapped)}")
+        notes.append(
+            "sections without a theme in theme_map.csv (trained on under the theme their name gives, if any): "
+            + ", ".join(unmapped)
+        )
     model = load_classifier(models_dir)
     if model is None:
         notes.append(

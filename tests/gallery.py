@@ -138,6 +138,14 @@ class HeadingLook:
     bold: bool = False
     colour: Color = black
     capitals: bool = False
+    italic: bool = False
+
+    @property
+    def font(self) -> str:
+        """The Helvetica face of the look."""
+        return {(False, False): "Helvetica", (True, False): "Helvetica-Bold", (False, True): "Helvetica-Oblique"}.get(
+            (self.bold, self.italic), "Helvetica-BoldOblique"
+        )
 
 
 @dataclass(frozen=True)
@@ -149,7 +157,7 @@ class Design:
     chapter: HeadingLook
     section: HeadingLook
     pillar_names: tuple[str, str, str, str]
-    numbering: str = ""  # "", "decimal" (1. / 1.1), "hoofdstuk" (Hoofdstuk 1), "roman" (I.)
+    numbering: str = ""  # "", "decimal" (1. / 1.1), "hoofdstuk" (Hoofdstuk 1), "roman" (I.), "deel" (Deel 1 –)
     contents_page: bool = True
     footer: str = "running"  # "running" (text + « n »), "pagina" (pagina 3 van 20), "alternating"
     before_text: str = ""  # "", "colophon", "photo"
@@ -225,6 +233,17 @@ DESIGNS = [
         footer="running",
         before_text="photo",
     ),
+    # Added after trying a design the gallery did not hold (#14): theme groups marked by slant alone.
+    Design(
+        "italic-sections-deel",
+        columns=2,
+        chapter=HeadingLook(20, bold=True, colour=Color(0.5, 0.05, 0.05)),
+        section=HeadingLook(10, italic=True),
+        pillar_names=("Economische zaken", "Zorg en welzijn", "Wonen en ruimte", "Bestuur en geld"),
+        numbering="deel",
+        footer="pagina",
+        contents_page=False,
+    ),
 ]
 
 
@@ -234,6 +253,8 @@ def numbered(design: Design, chapter: int, section: int | None, text: str) -> st
         return f"{chapter}.{section} {text}" if section else f"{chapter}. {text}"
     if design.numbering == "hoofdstuk" and section is None:
         return f"Hoofdstuk {chapter} {text}"
+    if design.numbering == "deel" and section is None:
+        return f"Deel {chapter} – {text}"
     if design.numbering == "roman" and section is None:
         return f"{ROMAN[chapter - 1]}. {text}"
     return text
@@ -282,7 +303,7 @@ class Layout:
             self.y += leading
 
     def heading(self, text: str, look: HeadingLook) -> None:
-        font = "Helvetica-Bold" if look.bold else "Helvetica"
+        font = look.font
         if self.y > TOP:
             self.y += PARAGRAPH_GAP
         if self.y + 3 * LEADING > BOTTOM:
@@ -296,7 +317,7 @@ class Layout:
 
     def heading_at_foot(self, text: str, look: HeadingLook) -> None:
         """Fill the column with the filler lines a designer would leave, so the heading is its last line."""
-        font = "Helvetica-Bold" if look.bold else "Helvetica"
+        font = look.font
         height = max(LEADING, look.size * 1.3)
         self.y = max(self.y + PARAGRAPH_GAP, BOTTOM - height - 2)
         x = LEFT + self.column * (self.width + GUTTER)

@@ -90,6 +90,18 @@ def test_weak_labels_come_from_the_section_map_and_skip_general_sections(knowled
     assert pd.isna(labels.iloc[5])
 
 
+def test_a_section_heading_outside_the_map_labels_its_paragraphs_by_its_keywords(knowledge):
+    frame = paragraphs(
+        [
+            ("Fysiek", "Energietransitie", "De steden willen meer ruimte op het net."),
+            ("Fysiek", "Wonen en energie", "Twee thema's in één kop: geen label."),
+            ("Fysiek", "Algemeen", "Geen themagroep."),
+        ]
+    )
+    assert weak_labels(frame, knowledge).tolist()[:1] == ["duurzaamheid_energie"]
+    assert weak_labels(frame, knowledge).iloc[1:].isna().all()
+
+
 def test_every_theme_is_in_the_taxonomy_with_its_cap_topic(model, knowledge):
     unseen = paragraphs(
         [
