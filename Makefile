@@ -29,7 +29,7 @@ compare: install
 report: install
 	$(BIN)/g40 report --out $(OUT)
 
-## Regenerate models/entities.csv and models/patterns/gazetteer.jsonl from models/gazetteers/
+## Regenerate models/entities.csv and models/patterns/<family>/gazetteer.jsonl from models/gazetteers/
 patterns: install
 	$(BIN)/python scripts/build_patterns.py
 

@@ -109,9 +109,9 @@ def split_joined_word(word: str) -> str:
     """Split OCR-joined words (`zorgin` → `zorg in`, `hetvlak` → `het vlak`) at a very frequent function word.
 
     Only unknown lowercase words are split, and only when both parts are ordinary words and one of
-    them is among the most frequent Dutch words, so real compounds (`arbeidsmarktstructuur`) stay whole.
+    them is among the most frequent Dutch words, so real compounds (`arbeidsmarktstructuur`, `woondeals`) stay whole.
     """
-    if len(word) < 5 or not word.isalpha() or not word.islower() or zipf(word) > 0:
+    if len(word) < 5 or not word.isalpha() or not word.islower() or zipf(word) > 0 or reads_as_compound(word):
         return word
     best: tuple[float, str] | None = None
     for cut in range(2, len(word) - 1):
@@ -125,6 +125,15 @@ def split_joined_word(word: str) -> str:
         if best is None or score > best[0]:
             best = (score, f"{left} {right}")
     return best[1] if best else word
+
+
+def reads_as_compound(word: str) -> bool:
+    """A new compound of two content words (`woondeals` = `woon` + `deals`) is Dutch, not two words joined by OCR."""
+    for cut in range(3, len(word) - 2):
+        left_zipf, right_zipf = zipf(word[:cut]), zipf(word[cut:])
+        if 3.0 <= min(left_zipf, right_zipf) and max(left_zipf, right_zipf) < FUNCTION_WORD_ZIPF:
+            return True
+    return False
 
 
 def repair_diacritics(word: str) -> str:

@@ -1,5 +1,5 @@
 """The `g40` command: `extract` reads every report in a corpus and writes the tables to `--out`; `compare`,
-`report`, `train` and `evaluate` work on those tables or on the models.
+`report`, `train` and `evaluate` work on those tables or on the models; `nlp-export` writes the spaCy pipeline.
 
 The pipeline itself is imported inside the commands, so that `--help` and an `extract` whose outputs are
 already up to date answer without loading spaCy and scikit-learn.
@@ -230,6 +230,25 @@ def evaluate(
             f"{other['dataset']:<12} {other['task']} {other['scope']:<24} {other['metric']:<9} {other['value']:.3f}  "
             f"(n: {other['support']})"
         )
+
+
+@app.command("nlp-export")
+def nlp_export(
+    folder: Annotated[Path, typer.Argument(help="New or empty folder for the spaCy pipeline.")],
+    spacy_model: Annotated[
+        str, typer.Option("--spacy-model", help="spaCy pipeline name or path to start from (rules only when absent).")
+    ] = DEFAULT_SPACY_MODEL,
+) -> None:
+    """Write the entity and lobbying pipeline, with its patterns and knowledge base, as a folder that
+    `spacy.load(FOLDER)` loads in any Python session where this package is installed."""
+    from pipeline.nlp import build_nlp, export_nlp
+
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        fail(f"{folder} exists and is not an empty folder: give a new one", 2)
+    nlp, note = build_nlp(spacy_model, Settings().models_dir)
+    export_nlp(nlp, folder)
+    console.print(f"spaCy pipeline ({note}; components: {', '.join(nlp.pipe_names)}) written to {folder}")
+    console.print(f'use it with: import spacy; nlp = spacy.load("{folder}")')
 
 
 @app.command()

@@ -8,7 +8,7 @@ gazetteer, or else when their folded names are equal.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -18,9 +18,10 @@ from spacy.language import Language
 
 from pipeline.clean import clean_text, join_lines
 from pipeline.config import MODELS_DIR, PROJ_ROOT, Settings
-from pipeline.entities import KnowledgeBase, load_knowledge_base
 from pipeline.flow.document import nlp_for, process_document
 from pipeline.metrics import precision_recall_f1
+from pipeline.ner.knowledge import KnowledgeBase, load_knowledge_base
+from pipeline.ner.memory import with_memory
 from pipeline.nlp import find_mentions
 from pipeline.records import ENTITY_TYPES, GENERAL, Mention
 from pipeline.tables import paragraph_frame
@@ -203,20 +204,34 @@ def score_dev_themes(dataset: str, folder: Path, model: Pipeline, knowledge: The
     )
 
 
+def text_paragraphs(text: str) -> list[tuple[str, str]]:
+    """A plain text's paragraphs (blocks separated by blank lines) as (paragraph_id, text) pairs."""
+    return [(str(i), block) for i, block in enumerate(text_blocks(text))]
+
+
+def mentions_with_memory(nlp: Language, texts: Sequence[str]) -> list[list[Mention]]:
+    """The mentions of each text, with the names learned from all of them, as a corpus run finds them."""
+    documents = []
+    for text in texts:
+        paragraphs = text_paragraphs(text)
+        documents.append((paragraphs, list(find_mentions(nlp, paragraphs))))
+    return with_memory(documents)
+
+
 def predicted_for_text(nlp: Language, text: str, pillar: str = GENERAL) -> pd.DataFrame:
     """Entities of a plain text (paragraphs separated by blank lines), cleaned as report text is."""
-    paragraphs = [(str(i), block) for i, block in enumerate(text_blocks(text))]
-    return predicted_frame(find_mentions(nlp, paragraphs), lambda _: pillar)
+    return predicted_frame(mentions_with_memory(nlp, [text])[0], lambda _: pillar)
 
 
 def score_text_set(dataset: str, folder: Path, nlp: Language, kb: KnowledgeBase) -> pd.DataFrame:
-    """Micro P/R/F1 per entity type over a folder of texts (`devNN.txt` with `devNN.entities.csv`): distinct
-    entities per text, counts summed over the texts."""
+    """Micro P/R/F1 per entity type over a folder of texts (`devNN.txt` with `devNN.entities.csv`), read as one
+    corpus (names learned in one text are known in the others): distinct entities per text, counts summed."""
     counts = {t: [0, 0, 0, 0] for t in ENTITY_TYPES}
     texts = sorted(folder.glob("*.txt"))
-    for text_path in texts:
+    found_mentions = mentions_with_memory(nlp, [path.read_text(encoding="utf-8") for path in texts])
+    for text_path, mentions in zip(texts, found_mentions, strict=True):
         gold = gold_entities(text_path.with_suffix(".entities.csv"), kb)
-        predicted = predicted_for_text(nlp, text_path.read_text(encoding="utf-8"))
+        predicted = predicted_frame(mentions, lambda _: GENERAL)
         keys = [entity_key(t, c, kb) for t, c in zip(predicted["entity_type"], predicted["canonical"], strict=True)]
         predicted = predicted.assign(key=keys)
         for entity_type in ENTITY_TYPES:
@@ -353,7 +368,8 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
     if document.report is None:
         raise ValueError(f"the shipped report cannot be read: {document.errors}")
     pillars = {p.paragraph_id: p.pillar for p in document.report.paragraphs}
-    report = predicted_frame(document.mentions, pillars.__getitem__)
+    remembered = with_memory([([(p.paragraph_id, p.text) for p in document.report.paragraphs], document.mentions)])
+    report = predicted_frame(remembered[0], pillars.__getitem__)
     news = predicted_for_text(nlp, (GOLD_DIR / "news_g40_2025.txt").read_text(encoding="utf-8"))
     paragraphs = paragraph_frame([document.report])
     knowledge = load_theme_knowledge(MODELS_DIR)

@@ -1,37 +1,50 @@
-"""Stage 3: the spaCy pipeline — assembled in one place from the entity and lobbying components.
+"""Stage 3: the spaCy pipeline — assembled in one place, `pipeline/nlp.cfg`, from the entity families and lobbying.
 
 `build_nlp` loads the statistical Dutch model when installed (else a blank Dutch pipeline with a
-sentencizer, and says so), then adds spaCy's `span_ruler` with the pattern files in `models/patterns/`
-(rules win where they overlap the model), the policy-title matcher, the linker and the lobbying-act finder.
+sentencizer, and says so), adds the components listed in `nlp.cfg` in order (one span ruler per entity
+family, the policy-title finder, the merge into `doc.ents`, the linker, the lobbying-act finder) and loads
+each component's data files from `models/`. `export_nlp` writes the whole pipeline for `spacy.load`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import load_config
 
-from pipeline import entities, lobby
-from pipeline.config import MODELS_DIR
+from pipeline import lobby
+from pipeline.config import MODELS_DIR, PACKAGE_DIR
 from pipeline.files import files_digest
+from pipeline.ner import law, linker, organisation, place, policy, resolve
+from pipeline.ner.common import customise_tokenizer, read_patterns
+from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES
 from pipeline.records import ENTITY_SPANS, LOBBY_SPANS, LobbyAct, Mention
-from pipeline.resources import SpanPattern, read_rows
+
+NLP_CONFIG = PACKAGE_DIR / "nlp.cfg"
+PATTERN_FILES: dict[str, Callable[[Path], dict[str, Path]]] = {
+    organisation.FACTORY: organisation.pattern_files,
+    place.FACTORY: place.pattern_files,
+    law.FACTORY: law.pattern_files,
+    policy.FACTORY: policy.pattern_files,
+    policy.TITLES_FACTORY: policy.title_pattern_files,
+}
+COMPONENT_MODULES = (organisation, place, law, policy, resolve, linker, lobby)
+"""The modules whose spaCy factories `nlp.cfg` names (importing them registers the factories)."""
 
 
 def resource_files(models_dir: Path) -> dict[str, Path]:
     """Every data file the pipeline's components read, by role: `build_nlp` configures the components from
     this and the per-document cache key hashes the same files, so the key follows what is used."""
-    patterns = models_dir / "patterns"
+    files = {role: path for pattern_files in PATTERN_FILES.values() for role, path in pattern_files(models_dir).items()}
     return {
-        "gazetteer": patterns / "gazetteer.jsonl",
-        "rules": patterns / "rules.jsonl",
-        "titles": patterns / "titles.jsonl",
-        **{name.removesuffix(".csv"): models_dir / name for name in entities.KNOWLEDGE_BASE_FILES},
-        "lobby_patterns": patterns / "lobby.jsonl",
+        **files,
+        **{name.removesuffix(".csv"): models_dir / name for name in KNOWLEDGE_BASE_FILES},
+        "lobby_patterns": models_dir / "patterns" / "lobby.jsonl",
         "lobby_actors": models_dir / "lobby_actors.csv",
         "lobby_targets": models_dir / "lobby_targets.csv",
     }
@@ -42,8 +55,8 @@ def resources_digest(models_dir: Path) -> str:
     return files_digest(resource_files(models_dir).values())
 
 
-def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language, str]:
-    """Assemble the pipeline; returns it and a note on which statistical model (if any) it uses."""
+def base_pipeline(spacy_model: str) -> tuple[Language, str]:
+    """The statistical model when installed (without the parts the tool does not use), else blank Dutch."""
     try:
         nlp = spacy.load(spacy_model, exclude=["lemmatizer", "morphologizer", "tagger", "attribute_ruler"])
         note = f"spaCy model {spacy_model}"
@@ -55,35 +68,38 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
         if "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True)
         nlp.add_pipe("g40_quote_sentences", after="sentencizer")
-    entities.customise_tokenizer(nlp)
-    nlp.add_pipe("g40_fold_norms")
-    ruler = nlp.add_pipe(
-        "span_ruler",
-        name="g40_rules",
-        config={
-            "spans_key": entities.RULE_SPANS,
-            "annotate_ents": True,
-            "ents_filter": {"@misc": "spacy.prioritize_new_ents_filter.v1"},
-            "overwrite": False,
-            "validate": True,
-            "phrase_matcher_attr": "NORM",
-        },
-    )
+    return customise_tokenizer(nlp), note
+
+
+def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language, str]:
+    """Assemble the pipeline of `nlp.cfg` with the data of `models_dir`; returns it and a note on the model used."""
+    nlp, note = base_pipeline(spacy_model)
+    config = load_config(NLP_CONFIG)
     files = resource_files(models_dir)
-    for role in ("gazetteer", "rules"):
-        ruler.add_patterns([row.model_dump(exclude_none=True) for row in read_rows(files[role], SpanPattern).rows])  # type: ignore[attr-defined]
-    nlp.add_pipe("g40_titles", config={"patterns_path": str(files["titles"])})
-    nlp.add_pipe("g40_linker", config={"models_dir": str(models_dir)})
-    nlp.add_pipe(
-        lobby.FACTORY,
-        config={
+    data_paths = {
+        lobby.FACTORY: {
             "patterns_path": str(files["lobby_patterns"]),
             "actors_path": str(files["lobby_actors"]),
             "targets_path": str(files["lobby_targets"]),
-            "entity_spans_key": ENTITY_SPANS,
-        },
-    )
+        }
+    }
+    for name in config["nlp"]["pipeline"]:
+        settings = dict(config["components"][name])
+        factory = settings.pop("factory")
+        if not nlp.has_factory(factory):
+            raise ValueError(f"{NLP_CONFIG}: component {name!r} names the unknown factory {factory!r}")
+        component: Any = nlp.add_pipe(factory, name=name, config={**settings, **data_paths.get(factory, {})})
+        if factory in PATTERN_FILES:
+            component.add_patterns(read_patterns(PATTERN_FILES[factory](models_dir).values()))
+        elif factory == linker.FACTORY:
+            component.load(models_dir)
     return nlp, note
+
+
+def export_nlp(nlp: Language, folder: Path) -> Path:
+    """Write the pipeline with its patterns and knowledge base to `folder`, loadable with `spacy.load(folder)`."""
+    nlp.to_disk(folder)
+    return folder
 
 
 def pipeline_facts(nlp: Language, requested: str, note: str) -> dict[str, Any]:

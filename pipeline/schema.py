@@ -22,7 +22,7 @@ PAGE_STATUSES = ("text", "ocr", "cover", "toc", "blank", "ocr_unavailable", "unr
 PARAGRAPH_SOURCES = ("text", "ocr")
 PILLAR_SOURCES = ("heading", "alias", "words", "content", "none")
 THEME_SOURCES = ("classifier", "fallback")
-MENTION_METHODS = ("gazetteer", "rule", "model")
+MENTION_METHODS = ("gazetteer", "rule", "title", "memory", "model")
 COMPARISON_DIMENSIONS = ("theme", "organisation", "place", "law", "policy", "lobby_instrument")
 CHANGES = ("new", "dropped", "up", "down", "same")
 

@@ -1,4 +1,4 @@
-"""Regenerate `models/entities.csv` and `models/patterns/gazetteer.jsonl` from the gazetteer tables.
+"""Regenerate `models/entities.csv` and `models/patterns/<family>/gazetteer.jsonl` from the gazetteer tables.
 
 Run `make patterns` after editing anything in `models/gazetteers/`. Token patterns are built with the
 pipeline's own tokenizer, so multi-word and hyphenated names match exactly as the text is tokenised.
@@ -15,7 +15,9 @@ import spacy
 from spacy.tokenizer import Tokenizer
 
 from pipeline.config import MODELS_DIR
-from pipeline.entities import customise_tokenizer, is_acronym, load_type_words, needs_exact_case
+from pipeline.ner.common import customise_tokenizer, is_acronym, needs_exact_case
+from pipeline.ner.knowledge import load_type_words
+from pipeline.records import ENTITY_TYPES
 from pipeline.resources import read_source_rows as read_csv_rows
 from pipeline.textkeys import fold, slug
 
@@ -129,10 +131,12 @@ def main() -> None:
     patterns = []
     rows = []
     for record in records():
-        names = []
+        names: list[str] = []
         for name in [record.canonical, *record.aliases]:
             key = (record.entity_type, fold(name))
             if key in seen:
+                if name.islower() and any(fold(known) == fold(name) for known in names):
+                    names.append(name)
                 continue
             seen.add(key)
             names.append(name)
@@ -153,10 +157,13 @@ def main() -> None:
                 record.source,
             ]
         )
-    (MODELS_DIR / "patterns").mkdir(exist_ok=True)
-    with (MODELS_DIR / "patterns" / "gazetteer.jsonl").open("w", encoding="utf-8") as handle:
-        for pattern in patterns:
-            handle.write(json.dumps(pattern, ensure_ascii=False, sort_keys=True) + "\n")
+    for family in ENTITY_TYPES:
+        folder = MODELS_DIR / "patterns" / family
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "gazetteer.jsonl").open("w", encoding="utf-8") as handle:
+            for pattern in patterns:
+                if pattern["label"] == family:
+                    handle.write(json.dumps(pattern, ensure_ascii=False, sort_keys=True) + "\n")
     with (MODELS_DIR / "entities.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["entity_id", "entity_type", "canonical", "kind", "aliases", "source"])

@@ -18,6 +18,7 @@ from pipeline import compare, tables
 from pipeline.config import RunOptions, Settings, find_pdfs
 from pipeline.flow.document import DocumentCache, as_document_error, process_document, structure_document
 from pipeline.flow.fingerprint import run_fingerprint
+from pipeline.ner.memory import with_memory
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, Report, RunResult
 from pipeline.themes import assign_themes, train_themes
 
@@ -90,6 +91,16 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
             yield process_document(path, settings, cache)
 
 
+def remember_names(documents: list[DocumentResult]) -> None:
+    """Add the mentions of names learned anywhere in the corpus (`pipeline.ner.memory`) to every analysed document."""
+    analysed = [d for d in documents if d.report is not None and d.mentions]
+    remembered = with_memory(
+        [([(p.paragraph_id, p.text) for p in d.report.paragraphs], d.mentions) for d in analysed if d.report]
+    )
+    for document, mentions in zip(analysed, remembered, strict=True):
+        document.mentions = mentions
+
+
 def extract_corpus(
     corpus: Path,
     settings: Settings,
@@ -115,6 +126,7 @@ def extract_corpus(
         result.documents.append(document)
         result.errors += document.errors
     result.documents.sort(key=lambda d: d.source_file)
+    remember_names(result.documents)
     clock.lap("documents")
     result.spacy = next(
         (d.spacy for d in result.documents if d.spacy),

@@ -46,6 +46,7 @@ def test_typographic_quotes_and_ligatures_are_normalised_and_titles_kept():
         ("ruimvoor", "ruim voor"),
         ("arbeidsmarktstructuur", "arbeidsmarktstructuur"),
         ("netwerkdagen", "netwerkdagen"),
+        ("woondeals", "woondeals"),
     ],
 )
 def test_ocr_joined_words_are_split_only_at_function_words(word, expected):

@@ -242,7 +242,7 @@ def test_statistical_model_path_with_rules_winning_overlaps(tmp_path):
     assert [(e.text, e.label_) for e in tiny("Wepublic verzorgt de monitoring.").ents] == [("Wepublic", "ORG")]
     nlp, note = build_nlp(str(model_dir))
     assert note == f"spaCy model {model_dir}"
-    assert nlp.pipe_names.index("ner") < nlp.pipe_names.index("g40_rules")
+    assert nlp.pipe_names.index("ner") < nlp.pipe_names.index("g40_entity_merge")
     mentions = list(
         find_mentions(nlp, [("p", "Wepublic verzorgt de monitoring."), ("q", "De VNG overlegt met Wepublic.")])
     )

@@ -20,6 +20,33 @@ CASES = [
 ]
 
 
+EVERY_TYPE_CASES = [
+    "Ondernemers uit <ent label=place>Midden-Limburg</ent> en <ent label=place>Noordwest-Veluwe</ent> sloten aan.",
+    "De <ent label=place>Metropoolregio Utrecht</ent> en <ent label=place>Zeeuws-Vlaanderen</ent> deden mee.",
+    "Volgens onderzoeksbureau <ent label=organisation>Stratix</ent> groeit de vraag.",
+    "De woningcorporaties <ent label=organisation>Woonkracht10</ent> en <ent label=organisation>Trivire</ent>"
+    " bouwen samen.",
+    "Minister Hugo de Jonge van <ent label=organisation>Binnenlandse Zaken en Koninkrijksrelaties</ent> kwam langs.",
+    "<ent label=organisation>Leefbaar Almere</ent> en <ent label=organisation>Stadsbelangen Assen</ent> stemden tegen.",
+    "De <ent label=organisation>European Cyclists Federation Alliance</ent> schreef mee.",
+    "De <ent label=organisation>Techniek Nederland</ent> en <ent label=organisation>Bouwend Nederland</ent>"
+    " waarschuwen.",
+    "Het <ent label=organisation>G40</ent> sprak namens de <ent label=organisation>KHN</ent> met de ministeries.",
+    "De nieuwe <ent label=law>jeugdbeschermingswet</ent> en de <ent label=law>Dataverordening</ent> raken gemeenten.",
+    "Ook de <ent label=law>CSRD-richtlijn</ent> vraagt veel.",
+    "Zij ondertekenden de City Deal '<ent label=policy>Slimme Wijken</ent>' met <ent label=organisation>het Rijk</ent>.",
+    "Het programma '<ent label=policy>Sterk met de Participatiewet</ent>' loopt door.",
+    "De steden vragen een Regio Deal en willen elke Woondeal verlengen.",
+    "Het <ent label=policy>Programma Vitale Wijken</ent> en de <ent label=policy>Regio Deal Noord-Veluwe</ent> lopen.",
+]
+
+
+@pytest.mark.parametrize("marked", EVERY_TYPE_CASES)
+def test_every_type_beyond_the_reference_tables(nlp, marked):
+    text, expected = parse_markup(marked)
+    assert {(m.entity_type, m.surface) for m in find_mentions(nlp, [("p", text)])} == expected
+
+
 @pytest.fixture(scope="module")
 def nlp():
     return build_nlp("no-such-spacy-model")[0]

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from pipeline.config import MODELS_DIR
-from pipeline.entities import load_knowledge_base
+from pipeline.ner.knowledge import load_knowledge_base
 from pipeline.resources import CurationRow, LobbyTarget, ResourceError, read_rows
 from pipeline.structure import load_aliases
 

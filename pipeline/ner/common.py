@@ -1,0 +1,87 @@
+"""What every entity family shares: span attributes, the folded `NORM`, the tokenizer and the family ruler."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from spacy.language import Language
+from spacy.pipeline import SpanRuler
+from spacy.tokenizer import Tokenizer
+from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
+
+from pipeline.resources import SpanPattern, read_rows
+from pipeline.textkeys import fold
+
+HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
+QUOTES = "'\""
+PATTERNS_FOLDER = "patterns"
+
+for attribute in ("canonical", "entity_id", "method"):
+    if not Span.has_extension(attribute):
+        Span.set_extension(attribute, default="")
+
+
+def is_acronym(alias: str) -> bool:
+    """A short single word with two or more capitals: `VNG`, `IenW`, `BZK`."""
+    return " " not in alias and len(alias) <= 6 and sum(c.isupper() for c in alias) >= 2
+
+
+def needs_exact_case(alias: str) -> bool:
+    """Short or mixed-case acronyms (`BAM`, `RUG`, `IenW`) are also words in lower case: match them as written."""
+    return is_acronym(alias) and (len(alias) <= 4 or not alias.isupper())
+
+
+def customise_tokenizer(nlp: Language) -> Language:
+    """Split hyphenated compounds so `VNG-lobby` and `Apeldoorn-Deventer` expose their names."""
+    infixes = [*(nlp.Defaults.infixes or []), HYPHEN_INFIX]
+    tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    return nlp
+
+
+def overlaps(a: Span, b: Span) -> bool:
+    """Two spans share a token."""
+    return a.start < b.end and b.start < a.end
+
+
+def family_pattern_files(models_dir: Path, family: str, names: Iterable[str]) -> dict[str, Path]:
+    """The pattern files of one family, by role: `models/patterns/<family>/<name>.jsonl`."""
+    return {f"{family}_{name}": models_dir / PATTERNS_FOLDER / family / f"{name}.jsonl" for name in names}
+
+
+def read_patterns(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """The validated span patterns of some pattern files, as the span ruler takes them."""
+    return [row.model_dump(exclude_none=True) for path in paths for row in read_rows(path, SpanPattern).rows]
+
+
+def family_ruler(nlp: Language, name: str, spans_key: str) -> SpanRuler:
+    """A span ruler for one family: gazetteer phrases on the folded `NORM` and token rules, into its own spans key.
+
+    The ruler does not write `doc.ents`: `g40_entity_merge` merges the families, so no family order decides overlaps.
+    """
+    return SpanRuler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)
+
+
+@Language.component("g40_fold_norms")
+def fold_norms(doc: Doc) -> Doc:
+    """Set `NORM` to the folded text so patterns match regardless of case, diacritics and OCR accents."""
+    for token in doc:
+        token.norm_ = fold(token.text)
+    return doc
+
+
+@Language.component("g40_quote_sentences")
+def keep_quoted_titles_in_sentence(doc: Doc) -> Doc:
+    """Undo a sentencizer split after `!`/`?` inside a quoted title: `het manifest 'Geen pleisters meer!' opgesteld`."""
+    for token in doc[2:]:
+        if (
+            token.is_sent_start
+            and token.text[:1].islower()
+            and doc[token.i - 1].text in QUOTES
+            and doc[token.i - 2].text in "!?"
+        ):
+            token.is_sent_start = False
+    return doc

@@ -1,0 +1,33 @@
+"""A law named in other words, and a law name that runs on into the sentence."""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+from pipeline.clean import zipf
+from pipeline.ner.knowledge import Entity, KnowledgeBase
+
+VERY_FREQUENT_ZIPF = 6.0
+
+
+def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
+    """A law written in other words: every content word of the mention occurs in exactly one known law."""
+    stems = kb.stems(surface)
+    if not stems:
+        return None
+    candidates = [entity_id for entity_id, known in kb.law_stems.items() if stems <= known]
+    return kb.entities[candidates[0]] if len(candidates) == 1 else None
+
+
+def cut_run_on(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
+    """Cut back a law name that runs on into the sentence: to a known law (`Wet betaalbare huur
+    ongewijzigd`), else before the first very frequent word (`Wet digitale overheidsdiensten komt`)."""
+    if kb.lookup("law", ent.text):
+        return None
+    for end in range(ent.end - 1, ent.start + 1, -1):
+        if kb.lookup("law", doc[ent.start : end].text):
+            return Span(doc, ent.start, end, label="law")
+    for end in range(ent.start + 2, ent.end):
+        if zipf(doc[end].lower_) >= VERY_FREQUENT_ZIPF:
+            return Span(doc, ent.start, end, label="law")
+    return None

@@ -1,0 +1,24 @@
+"""Organisations: ministries, agencies, councils, networks, parties, media, companies.
+
+Patterns in `models/patterns/organisation/`: `gazetteer.jsonl` (generated from `models/gazetteers/` by
+`make patterns`) and `rules.jsonl` (names with an organisation head word, `ministerie van …`, acronyms
+before `-raad`). `naming` decides what an organisation-looking name really is and how a new one is named.
+"""
+
+from pipeline.ner.organisation.factory import FACTORY, SPANS_KEY, pattern_files
+from pipeline.ner.organisation.naming import (
+    MINISTER_OF_PERSON,
+    ministry_of_minister,
+    names_an_event,
+    new_organisation_name,
+)
+
+__all__ = [
+    "FACTORY",
+    "MINISTER_OF_PERSON",
+    "SPANS_KEY",
+    "ministry_of_minister",
+    "names_an_event",
+    "new_organisation_name",
+    "pattern_files",
+]

@@ -1,0 +1,64 @@
+"""The organisation span ruler, registered as the spaCy factory `g40_organisations`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.pipeline import SpanRuler
+from spacy.tokens import Doc, Span
+
+from pipeline.ner.common import family_pattern_files
+
+FAMILY = "organisation"
+FACTORY = "g40_organisations"
+SPANS_KEY = "g40_organisation"
+PATTERN_FILES = ("gazetteer", "rules")
+
+
+def pattern_files(models_dir: Path) -> dict[str, Path]:
+    """The organisation pattern files in `models_dir`, by role."""
+    return family_pattern_files(models_dir, FAMILY, PATTERN_FILES)
+
+
+APPOSITION = "rule:apposition"
+APPOSITION_LIST = "rule:apposition-list"
+IN_CONTEXT = "rule:acronym-context"
+LIST_SEPARATORS = (",", "en")
+
+
+class OrganisationRuler(SpanRuler):
+    """The family's span ruler, with names after a class noun: `onderzoeksbureau Locatus` gives `Locatus`, and
+    `woningcorporaties WonenBreburg en Laurentius` gives each name (pattern ids `rule:apposition(-list)`);
+    an acronym in an organisation's context (`namens KHN`, `samen met de NVM`) gives the acronym."""
+
+    def match(self, doc: Doc) -> list[Span]:
+        """The ruler's matches, with appositions cut to their names."""
+        matches = []
+        for span in super().match(doc):
+            if span.id_ == APPOSITION:
+                matches.append(Span(doc, span.start + 1, span.end, label=span.label_, span_id=APPOSITION))
+            elif span.id_ == APPOSITION_LIST:
+                matches += listed_names(doc, span)
+            elif span.id_ == IN_CONTEXT:
+                matches.append(Span(doc, span.end - 1, span.end, label=span.label_, span_id=IN_CONTEXT))
+            else:
+                matches.append(span)
+        return sorted(set(matches))
+
+
+def listed_names(doc: Doc, span: Span) -> list[Span]:
+    """The names in `<class noun> A, B en C`, each its own span."""
+    names, start = [], span.start + 1
+    for token in span[1:]:
+        if token.text in LIST_SEPARATORS:
+            names.append(Span(doc, start, token.i, label=span.label_, span_id=APPOSITION))
+            start = token.i + 1
+    names.append(Span(doc, start, span.end, label=span.label_, span_id=APPOSITION))
+    return [name for name in names if len(name)]
+
+
+@Language.factory(FACTORY, default_config={"spans_key": SPANS_KEY})
+def make_organisation_ruler(nlp: Language, name: str, spans_key: str) -> OrganisationRuler:
+    """spaCy factory: the organisation ruler (patterns are added by `build_nlp` or read `from_disk`)."""
+    return OrganisationRuler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)
