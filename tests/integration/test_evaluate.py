@@ -50,7 +50,6 @@ def test_theme_accuracy_and_macro_f1_on_the_development_paragraphs(table):
     assert theme_value(table, "dev-tune", "hand_paragraphs") >= 0.80
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: 0.790 on dev-frozen, target 0.80 (#14)")
 def test_theme_accuracy_on_the_frozen_development_paragraphs_meets_the_target(table):
     assert theme_value(table, "dev-frozen", "hand_paragraphs") >= 0.80
 
