@@ -1,5 +1,7 @@
 """The layout gallery: one known content in many designs must give exactly the same pillars and sections."""
 
+import json
+
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -17,10 +19,16 @@ FIRST_WORDS = [" ".join(text.split()[:6]) for text in FOREWORD] + [
 ]
 
 
-@pytest.fixture(scope="module", params=DESIGNS, ids=[d.name for d in DESIGNS])
-def gallery_report(request, tmp_path_factory):
-    design = request.param
-    return design, structure_report(read_pdf(render(design, tmp_path_factory.mktemp(design.name)), ocr=False), ALIASES)
+@pytest.fixture(scope="module")
+def gallery(tmp_path_factory):
+    """Every design rendered and structured once for the module."""
+    folder = tmp_path_factory.mktemp("gallery")
+    return {d.name: structure_report(read_pdf(render(d, folder), ocr=False), ALIASES) for d in DESIGNS}
+
+
+@pytest.fixture(params=DESIGNS, ids=[d.name for d in DESIGNS])
+def gallery_report(request, gallery):
+    return request.param, gallery[request.param.name]
 
 
 def test_every_known_paragraph_has_its_pillar_and_section(gallery_report):
@@ -67,9 +75,8 @@ def test_every_pillar_heading_says_how_it_was_told(gallery_report):
         ("capitals-numbered-one-column", "Overig", "content"),
     ],
 )
-def test_pillars_are_told_by_name_alias_words_and_content(design_name, pillar, source, tmp_path):
-    design = next(d for d in DESIGNS if d.name == design_name)
-    report = structure_report(read_pdf(render(design, tmp_path), ocr=False), ALIASES)
+def test_pillars_are_told_by_name_alias_words_and_content(design_name, pillar, source, gallery):
+    report = gallery[design_name]
     assert {p.pillar_source for p in report.paragraphs if p.pillar == pillar} == {source}
 
 
@@ -106,3 +113,14 @@ def test_a_chapter_whose_pillar_cannot_be_told_is_named(tmp_path):
     report = structure_report(read_pdf(make_pdf(tmp_path / "verslag-2031.pdf", pages), ocr=False), ALIASES)
     assert [(p.pillar, p.pillar_source) for p in report.paragraphs] == [("Fysiek", "heading"), ("Algemeen", "none")]
     assert "'Terugblik en vooruitblik' (page 2)" in report.structure_problem
+
+
+def test_the_run_says_which_heading_opened_which_pillar(shipped_outputs):
+    notes = json.loads((shipped_outputs / "run.json").read_text(encoding="utf-8"))["notes"]
+    assert (
+        "g40-jaarverslag-2023.pdf: heading 'Pijler Sociaal' (page 7) → Sociaal [heading]: 'sociaal' is the pillar's name"
+        in notes
+    )
+    assert any("'Overige themagroepen' (page 15) → Overig [alias]" in note for note in notes)
+    sections = pd.read_csv(shipped_outputs / "sections.csv")
+    assert set(sections["pillar_source"]) == {"heading", "alias"}
