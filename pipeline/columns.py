@@ -6,7 +6,7 @@ table's shape is stated once.
 
 from __future__ import annotations
 
-THEME_COLUMNS = ["theme", "cap_major_topic", "theme_score", "runner_up", "runner_up_score"]
+THEME_COLUMNS = ["theme", "cap_major_topic", "theme_score", "theme_source", "runner_up", "runner_up_score"]
 ERROR_COLUMNS = ["doc", "page", "kind", "message"]
 TABLE_COLUMNS: dict[str, list[str]] = {
     "documents": ["doc_id", "year", "title", "source_file", "sha256", "n_pages", "n_pages_ocr"],
@@ -15,6 +15,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "year",
         "section_id",
         "pillar",
+        "pillar_source",
         "section",
         "page_start",
         "page_end",
@@ -28,6 +29,7 @@ TABLE_COLUMNS: dict[str, list[str]] = {
         "page",
         "page_end",
         "pillar",
+        "pillar_source",
         "section",
         "heading",
         "source",

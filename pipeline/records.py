@@ -42,6 +42,8 @@ class Word:
     bottom: float
     size: float
     bold: bool
+    color: str = ""
+    italic: bool = False
 
 
 @dataclass
@@ -88,6 +90,8 @@ class Line:
     bottom: float
     size: float
     bold: bool
+    color: str = ""
+    italic: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,7 @@ class Paragraph:
     heading: str
     source: str
     text: str
+    pillar_source: str = "none"
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     page_errors: list[tuple[int, str]] = field(default_factory=list)
     language: str = LANGUAGE
+    pillar_notes: list[str] = field(default_factory=list)
+    structure_problem: str = ""
 
     @property
     def n_pages_ocr(self) -> int:
@@ -195,6 +202,7 @@ class ErrorKind(StrEnum):
     NO_TEXT = "no_text"
     NOT_DUTCH = "not_dutch"
     YEAR = "year"
+    STRUCTURE = "structure"
     DUPLICATE_YEAR = "duplicate_year"
     DUPLICATE_FILE = "duplicate_file"
     INTERNAL = "internal"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.records import ENTITY_TYPES
 from pipeline.textkeys import fold
@@ -51,7 +51,14 @@ class HeadingWord(Row):
     """`models/heading_words.csv`: words around names in headings and on title pages."""
 
     word: str
-    role: Literal["pillar_word", "section_prefix", "report_title"]
+    role: Literal["pillar_word", "section_prefix", "report_title", "pillar_filler", "chapter_word"]
+
+
+class PillarWord(Row):
+    """`models/pillar_words.csv`: a word of a heading that points to one pillar."""
+
+    word: str
+    pillar: str
 
 
 class TypeWord(Row):
@@ -160,6 +167,7 @@ class ThemeRow(Row):
     theme_id: str
     label_nl: str
     cap_major_topic: int
+    usual_pillar: str = ""
     scope_nl: str = ""
 
 
@@ -182,6 +190,7 @@ class ThemeFallbackRow(Row):
 
     condition: Literal["no_theme_keyword"]
     theme_id: str
+    below_score: float = Field(ge=0, le=1)
 
 
 class LobbyPattern(Row):

@@ -20,6 +20,8 @@ from pipeline.resources import LobbyPattern, PillarAlias, ThemeRow, read_rows
 TABLES = OUTPUT_TABLES
 PAGE_STATUSES = ("text", "ocr", "cover", "toc", "blank", "ocr_unavailable", "unreadable")
 PARAGRAPH_SOURCES = ("text", "ocr")
+PILLAR_SOURCES = ("heading", "alias", "words", "content", "none")
+THEME_SOURCES = ("classifier", "fallback")
 MENTION_METHODS = ("gazetteer", "rule", "title", "memory", "model")
 COMPARISON_DIMENSIONS = ("theme", "organisation", "place", "law", "policy", "lobby_instrument")
 CHANGES = ("new", "dropped", "up", "down", "same")
@@ -114,6 +116,15 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
         column_spec(
             "pillar", "string", "Pillar (models/pillars.csv); `Algemeen` for front matter.", required=True, **pillar
         ),
+        column_spec(
+            "pillar_source",
+            "string",
+            "How the pillar was told from its chapter heading: `heading` (the pillar's name), `alias` "
+            "(models/pillars.csv), `words` (models/pillar_words.csv), `content` (its paragraphs' theme keywords), "
+            "`none` (no heading above, or not told: filed under `Algemeen`).",
+            required=True,
+            enum=list(PILLAR_SOURCES),
+        ),
         column_spec("section", "string", "Theme group (themagroep) within the pillar, or `Algemeen`.", required=True),
         column_spec("page_start", "integer", "First page of the section.", minimum=1),
         column_spec("page_end", "integer", "Last page.", minimum=1),
@@ -137,6 +148,14 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
         ),
         column_spec("theme_label", "string", "Dutch label of the theme (label_nl of models/themes.csv)."),
         column_spec("theme_score", "number", "Classifier probability of the theme.", **probability),
+        column_spec(
+            "theme_source",
+            "string",
+            "`classifier` (the classifier's first choice) or `fallback` (no theme keyword and a top score below "
+            "the threshold of models/theme_fallback.csv: the fallback theme).",
+            required=True,
+            enum=list(THEME_SOURCES),
+        ),
         column_spec("runner_up", "string", "Second most likely theme.", **theme),
         column_spec("runner_up_score", "number", "Classifier probability of the runner-up.", **probability),
         column_spec("text", "string", "Paragraph text, cleaned."),

@@ -49,3 +49,14 @@ def doc_id_for(path: Path) -> str:
     """The file name as a lower-case ASCII slug, accents dropped, not their letters: `Één verslag` → `een-verslag`."""
     ascii_name = unicodedata.normalize("NFKD", path.stem).encode("ascii", "ignore").decode()
     return NON_SLUG_RE.sub("-", ascii_name.casefold()).strip("-") or "document"
+
+
+@lru_cache(maxsize=64)
+def keyword_regex(keywords: tuple[str, ...], min_length: int = 3, ending: str = r"\w{0,3}") -> re.Pattern[str]:
+    """Whole-word match of any (lower-cased) keyword, allowing a short Dutch ending (`woningen`, `wijkteams`):
+    the one keyword matcher of the theme lexicon, used by the structure stage (a chapter's content) and by
+    the theme classifier (keyword features and the fallback)."""
+    usable = sorted({k.lower() for k in keywords if len(k) >= min_length}, key=lambda k: (-len(k), k))
+    if not usable:
+        return re.compile(r"(?!)")
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){ending}(?!\w)")

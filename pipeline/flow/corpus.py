@@ -202,6 +202,7 @@ def extract_corpus(
         {"requested": settings.spacy_model, "note": "no document was analysed"},
     )
     result.notes += sorted({d.spacy["note"] for d in result.documents if d.spacy})
+    result.notes += [f"{r.source_file}: {note}" for r in result.reports for note in r.pillar_notes]
     result.errors += check_years(result.reports)
     kept = [d for d in result.documents if d.report is not None and d.source_file not in result.refused_tables]
     analysed = [d.report.doc_id for d in kept if d.report is not None and d.source_file not in result.refused_analysis]

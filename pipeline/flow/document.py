@@ -125,7 +125,8 @@ def analyse_report(
 
 
 def document_problems(report: Report) -> list[DocumentError]:
-    """Problems that leave the report readable but incomplete: unreadable pages, no text, not Dutch."""
+    """Problems that leave the report readable but incomplete: unreadable pages, no text, not Dutch, a
+    structure that cannot be told (its entities and themes are still found)."""
     problems = [
         DocumentError(report.source_file, page, ErrorKind.UNREADABLE_PAGE, message)
         for page, message in report.page_errors
@@ -135,6 +136,8 @@ def document_problems(report: Report) -> list[DocumentError]:
         pages = f"page {unread[0]} has" if len(unread) == 1 else f"pages {', '.join(map(str, unread))} have"
         reason = f"{pages} no text layer and OCR is unavailable" if unread else "no text on any page"
         problems.append(DocumentError(report.source_file, None, ErrorKind.NO_TEXT, f"no extractable text: {reason}"))
+    elif report.language == "nl" and report.structure_problem:
+        problems.append(DocumentError(report.source_file, None, ErrorKind.STRUCTURE, report.structure_problem))
     elif report.language != "nl":
         problems.append(
             DocumentError(

@@ -34,6 +34,27 @@ def test_theme_accuracy_meets_the_target(table, scope):
     assert accuracy >= 0.80
 
 
+def theme_value(table, dataset: str, scope: str, metric: str = "accuracy") -> float:
+    rows = table[(table["task"] == "theme") & (table["dataset"] == dataset) & (table["scope"] == scope)]
+    return rows[rows["metric"] == metric]["value"].item()
+
+
+def test_theme_accuracy_on_the_shipped_reports_hand_labels(table):
+    assert theme_value(table, "report-2023", "all_paragraphs_hand") >= 0.85
+    assert theme_value(table, "report-2023", "held_out_sections_hand") >= 0.80
+
+
+def test_theme_accuracy_and_macro_f1_on_the_development_paragraphs(table):
+    for dataset, paragraphs in (("dev-tune", 79), ("dev-frozen", 81)):
+        rows = table[(table["task"] == "theme") & (table["dataset"] == dataset)]
+        assert set(rows["metric"]) == {"accuracy", "macro_f1"} and set(rows["support"]) == {paragraphs}
+    assert theme_value(table, "dev-tune", "hand_paragraphs") >= 0.80
+
+
+def test_theme_accuracy_on_the_frozen_development_paragraphs_meets_the_target(table):
+    assert theme_value(table, "dev-frozen", "hand_paragraphs") >= 0.80
+
+
 def lobby_scores(table, dataset):
     return table[(table["task"] == "lobby") & (table["dataset"] == dataset)].set_index(["scope", "metric"])["value"]
 
