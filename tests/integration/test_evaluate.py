@@ -94,3 +94,36 @@ def test_the_development_texts_are_scored_per_type_with_precision_and_recall(tab
     assert set(dev["label"]) == {"organisation", "place", "law", "policy"}
     assert set(dev["metric"]) == {"precision", "recall", "f1"}
     assert dev.groupby("label")["support"].first().sum() >= 250, "the 12 texts of each half hold 250+ gold entities"
+
+
+def frozen_entity_score(table, entity_type: str, metric: str) -> float:
+    rows = table[(table["dataset"] == "dev-frozen") & (table["scope"] == "micro") & (table["label"] == entity_type)]
+    return rows[rows["metric"] == metric]["value"].item()
+
+
+@pytest.mark.parametrize(
+    ("entity_type", "metric", "target"),
+    [
+        ("law", "f1", 0.90),
+        ("policy", "f1", 0.75),
+        ("organisation", "precision", 0.90),
+        ("place", "precision", 0.90),
+        ("law", "precision", 0.90),
+    ],
+)
+def test_entities_on_the_frozen_texts_meet_the_target(table, entity_type, metric, target):
+    assert frozen_entity_score(table, entity_type, metric) >= target
+
+
+@pytest.mark.parametrize(
+    ("entity_type", "metric", "target"),
+    [
+        pytest.param(
+            "organisation", "f1", 0.90, marks=pytest.mark.xfail(strict=True, reason="known miss: 0.897 (recall 0.874)")
+        ),
+        pytest.param("place", "f1", 0.95, marks=pytest.mark.xfail(strict=True, reason="known miss: 0.943")),
+        pytest.param("policy", "precision", 0.90, marks=pytest.mark.xfail(strict=True, reason="known miss: 0.889")),
+    ],
+)
+def test_entities_on_the_frozen_texts_known_misses(table, entity_type, metric, target):
+    assert frozen_entity_score(table, entity_type, metric) >= target

@@ -39,7 +39,7 @@ def magazine_report(tmp_path):
 def test_acts_are_joined_across_columns_and_pages_and_furniture_is_not_an_act(tmp_path):
     settings = Settings(spacy_model="no-such-model", ocr=False)
     report = structure_document(magazine_report(tmp_path), settings)
-    _, acts, _ = analyse_report(report, settings)
+    _, acts, _, _ = analyse_report(report, settings)
     assert [(a.instrument, a.target, a.sentence) for a in acts] == [
         (
             "brief",
