@@ -28,6 +28,7 @@ in the sentence. The component runs after the linker, so targets and subjects ca
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -127,20 +128,27 @@ class Candidate:
     actor: str = ""
 
 
+DATA_FILES = {"patterns_path": "lobby.jsonl", "actors_path": "lobby_actors.csv", "targets_path": "lobby_targets.csv"}
+"""The component's data files, by factory setting and by the name they have beside an exported pipeline."""
+
+
+def packaged_data(setting: str) -> Path:
+    """Where a data file of the packaged `models/` is: the default when the configuration names none."""
+    name = DATA_FILES[setting]
+    return MODELS_DIR / "patterns" / name if name.endswith(".jsonl") else MODELS_DIR / name
+
+
 @Language.factory(
     FACTORY,
-    default_config={
-        "patterns_path": str(MODELS_DIR / "patterns" / "lobby.jsonl"),
-        "actors_path": str(MODELS_DIR / "lobby_actors.csv"),
-        "targets_path": str(MODELS_DIR / "lobby_targets.csv"),
-        "entity_spans_key": ENTITY_SPANS,
-    },
+    default_config={"patterns_path": "", "actors_path": "", "targets_path": "", "entity_spans_key": ENTITY_SPANS},
 )
 def make_lobby_finder(
     nlp: Language, name: str, patterns_path: str, actors_path: str, targets_path: str, entity_spans_key: str
 ) -> LobbyFinder:
-    """spaCy factory of the lobbying-act component."""
-    finder = LobbyFinder(nlp, Path(patterns_path), Path(actors_path), Path(targets_path), entity_spans_key)
+    """spaCy factory of the lobbying-act component; an empty path means the packaged data file."""
+    given = {"patterns_path": patterns_path, "actors_path": actors_path, "targets_path": targets_path}
+    paths = {setting: Path(value) if value else packaged_data(setting) for setting, value in given.items()}
+    finder = LobbyFinder(nlp, paths["patterns_path"], paths["actors_path"], paths["targets_path"], entity_spans_key)
     finder.linker = nlp.get_pipe(LINKER) if LINKER in nlp.pipe_names else None
     return finder
 
@@ -151,7 +159,15 @@ class LobbyFinder:
     def __init__(
         self, nlp: Language, patterns_path: Path, actors_path: Path, targets_path: Path, entity_spans_key: str
     ) -> None:
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.vocab = nlp.vocab
+        self.load(patterns_path, actors_path, targets_path)
+        self.entity_spans_key = entity_spans_key
+        self.linker: Any = None
+
+    def load(self, patterns_path: Path, actors_path: Path, targets_path: Path) -> None:
+        """Read the patterns, the network's own names and the generic addressees (validated)."""
+        self.sources = {"patterns_path": patterns_path, "actors_path": actors_path, "targets_path": targets_path}
+        self.matcher = Matcher(self.vocab, validate=True)
         self.instruments: dict[str, Instrument] = {}
         self.cues: dict[str, str] = {}
         for entry in read_rows(patterns_path, LobbyPattern).rows:
@@ -166,8 +182,19 @@ class LobbyFinder:
         self.network = {row.name for row in actors if row.kind == "network"}
         self.actor_words = {fold(row.name): row.kind == "actor_word" for row in actors if row.kind != "network"}
         self.addressees = {row.word: row for row in read_rows(targets_path, LobbyTarget).rows}
-        self.entity_spans_key = entity_spans_key
-        self.linker: Any = None
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the data files beside the pipeline (spaCy serialisation)."""
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for setting, source in self.sources.items():
+            shutil.copyfile(source, folder / DATA_FILES[setting])
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> LobbyFinder:
+        """Load the data files saved by `to_disk`."""
+        folder = Path(path)
+        self.load(*(folder / DATA_FILES[setting] for setting in ("patterns_path", "actors_path", "targets_path")))
+        return self
 
     def ministry(self, doc: Doc, start: int, end: int) -> str:
         """The ministry a minister is named with (`minister Kamp van Economische Zaken`): the canonical of

@@ -76,23 +76,18 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
     nlp, note = base_pipeline(spacy_model)
     config = load_config(NLP_CONFIG)
     files = resource_files(models_dir)
-    data_paths = {
-        lobby.FACTORY: {
-            "patterns_path": str(files["lobby_patterns"]),
-            "actors_path": str(files["lobby_actors"]),
-            "targets_path": str(files["lobby_targets"]),
-        }
-    }
     for name in config["nlp"]["pipeline"]:
         settings = dict(config["components"][name])
         factory = settings.pop("factory")
         if not nlp.has_factory(factory):
             raise ValueError(f"{NLP_CONFIG}: component {name!r} names the unknown factory {factory!r}")
-        component: Any = nlp.add_pipe(factory, name=name, config={**settings, **data_paths.get(factory, {})})
+        component: Any = nlp.add_pipe(factory, name=name, config=settings)
         if factory in PATTERN_FILES:
             component.add_patterns(read_patterns(PATTERN_FILES[factory](models_dir).values()))
         elif factory == linker.FACTORY:
             component.load(models_dir)
+        elif factory == lobby.FACTORY:
+            component.load(files["lobby_patterns"], files["lobby_actors"], files["lobby_targets"])
     return nlp, note
 
 
