@@ -25,8 +25,9 @@ def test_every_shipped_data_file_loads(models):
 
 def test_an_unknown_curation_action_names_the_file_line_and_the_allowed_actions(models):
     curation = models / "curation.csv"
+    header = curation.read_text(encoding="utf-8").splitlines()[0]
     curation.write_text(
-        curation.read_text(encoding="utf-8") + "rename,organisation,VNG,Vereniging,\n", encoding="utf-8"
+        f"{header}\ndrop,organisation,Dagelijks Bestuur,,\nrename,organisation,VNG,Vereniging,\n", encoding="utf-8"
     )
     with pytest.raises(ResourceError) as raised:
         read_rows(curation, CurationRow)
