@@ -8,10 +8,12 @@ SPACY_MODEL ?= nl_core_news_sm
 
 .DEFAULT_GOAL := help
 
+# setuptools explains at length how an editable install of this layout works (`models/` ships as
+# `pipeline.models`); that note is information, not a problem, so the set-up does not print it.
 $(BIN)/g40: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/g40
 
 ## Set up the virtual environment from pyproject.toml (pinned versions)
@@ -45,6 +47,10 @@ evaluate: install
 bench: install
 	$(BIN)/python scripts/bench.py
 
+## Screenshots of OUT/report.html at 1280 and 390 px wide into docs/ (the pictures in the README; needs chromium)
+screenshots: install
+	$(BIN)/python scripts/screenshots.py --out $(OUT)
+
 ## Run the test suite (unit, then integration) with the coverage floor of pyproject.toml
 test: install
 	$(BIN)/python -m pytest -q --cov --cov-report=term
@@ -63,4 +69,4 @@ spacy-model: install
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z-]+:/{if(doc){split($$0,t,":"); printf "  %-12s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: install extract compare report bench patterns train evaluate test lint spacy-model help
+.PHONY: install extract compare report bench patterns train evaluate screenshots test lint spacy-model help

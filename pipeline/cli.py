@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipeline.config import (
     DEFAULT_CACHE,
@@ -26,20 +28,42 @@ from pipeline.config import (
     DEFAULT_OUT,
     DEFAULT_SPACY_MODEL,
     DEFAULT_TIMEOUT,
+    MODELS_DIR,
+    REPORTS_FILE,
     RunOptions,
     Settings,
+    corpus_folder,
     find_pdfs,
 )
-from pipeline.flow.fingerprint import previous_run, run_fingerprint
+from pipeline.files import package_version
+from pipeline.flow.fingerprint import DISTRIBUTION, previous_run, run_fingerprint
+from pipeline.records import DocumentResult
+from pipeline.resources import ResourceError, load_curation, load_report_decisions
 
 app = typer.Typer(
     help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True
 )
 console = Console(stderr=True)
 
-CorpusOption = Annotated[Path, typer.Option("--corpus", help="Folder with the report PDFs, one report per year.")]
+CorpusOption = Annotated[
+    Path,
+    typer.Option(
+        "--corpus", help="Folder with the report PDFs (one report per year, decisions in its reports.csv), or one PDF."
+    ),
+]
 OutOption = Annotated[Path, typer.Option("--out", help="Folder for the output tables (written atomically).")]
-QuietOption = Annotated[bool, typer.Option("--quiet", help="Only print errors and the summary line.")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Only print errors and the summary line.")]
+VerboseOption = Annotated[
+    int,
+    typer.Option(
+        "--verbose", "-v", count=True, help="Say more: per document what was found and from the cache (-vv: debug log)."
+    ),
+]
+
+
+def say(message: str) -> None:
+    """Print a message on stderr; lines are not wrapped when stderr is not a terminal (a log, a pipe, CI)."""
+    console.print(message, soft_wrap=not console.is_terminal, highlight=False)
 
 
 class Executor(StrEnum):
@@ -49,8 +73,19 @@ class Executor(StrEnum):
     dask = "dask"
 
 
+def show_version(wanted: bool) -> None:
+    """`g40 --version`: print the tool's version and stop."""
+    if wanted:
+        print(f"g40 {package_version(DISTRIBUTION)}")
+        raise typer.Exit()
+
+
 @app.callback()
-def cli() -> None:
+def cli(
+    version: Annotated[
+        bool, typer.Option("--version", callback=show_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
     """Analyse G40 annual reports (see README.md)."""
 
 
@@ -61,11 +96,40 @@ def parse_years(values: list[str], corpus: Path) -> dict[str, int]:
     for value in values:
         name, _, year = value.rpartition("=")
         if not name or not year.isdigit():
-            raise typer.BadParameter(f"expected FILE=YEAR, got {value!r}")
+            fail(f"--year: expected FILE=YEAR, got {value!r}", 2)
         if name not in present:
-            raise typer.BadParameter(f"{name!r} is not a PDF in {corpus}")
+            fail(f"--year: {name!r} is not a PDF in {corpus}", 2)
         years[name] = int(year)
     return years
+
+
+def corpus_settings(corpus: Path, year_values: list[str], **options: object) -> tuple[Settings, list[str]]:
+    """Settings for a run on `corpus`: the decisions of its `reports.csv` (years, titles, skips), then the
+    one-off `--year` options on top; with notes on what `reports.csv` said. A bad `reports.csv` or
+    `models/curation.csv` stops the run before any work (exit 2), so a typo never costs the outputs."""
+    if not corpus.exists() or not (corpus.is_dir() or corpus.suffix.lower() == ".pdf"):
+        fail(f"corpus {corpus} does not exist (give a folder of PDFs or one PDF)", 2)
+    decisions_file = corpus_folder(corpus) / REPORTS_FILE
+    notes = []
+    try:
+        load_curation(Path(str(options.get("models_dir", MODELS_DIR))) / "curation.csv")
+        decisions = load_report_decisions(decisions_file).numbered() if decisions_file.is_file() else []
+    except ResourceError as error:
+        fail(str(error), 2)
+    present = {path.name for path in find_pdfs(corpus)}
+    for line, row in decisions:
+        if row.file not in present and corpus.is_dir():
+            notes.append(f"{decisions_file} line {line}: {row.file!r} is not in the corpus")
+    chosen = [row for _, row in decisions if row.file in present]
+    years = {row.file: row.year for row in chosen if row.year is not None} | parse_years(year_values, corpus)
+    skip = tuple(sorted(row.file for row in chosen if row.skip))
+    if skip:
+        notes.append(f"{decisions_file} skips {', '.join(skip)}")
+    titles = {row.file: row.title for row in chosen if row.title}
+    settings = Settings(year_overrides=years, titles=titles, skip=skip, **options)  # type: ignore[arg-type]
+    if not find_pdfs(corpus, skip):
+        fail(f"no PDF to read in {corpus}" + (f" ({REPORTS_FILE} skips every file)" if skip else ""), 2)
+    return settings, notes
 
 
 @app.command()
@@ -131,20 +195,20 @@ def extract(
         ),
     ] = False,
     quiet: QuietOption = False,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Extract paragraphs, entities, lobbying acts and themes from every PDF in the corpus into tidy CSV
-    tables, report.html, run.json and datapackage.json."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    if not corpus.is_dir():
-        fail(f"corpus folder {corpus} does not exist", 2)
+    tables, an Excel workbook, report.html, run.json and datapackage.json."""
+    levels = {0: logging.WARNING, 1: logging.INFO}
+    logging.basicConfig(level=levels.get(verbose, logging.DEBUG), format="%(levelname)s %(message)s")
     check_out(out)
-    settings = Settings(
-        spacy_model=spacy_model, ocr=not no_ocr, year_overrides=parse_years(year or [], corpus), max_pages=max_pages
+    settings, decision_notes = corpus_settings(
+        corpus, year or [], spacy_model=spacy_model, ocr=not no_ocr, max_pages=max_pages
     )
     previous = None if force else previous_run(out, run_fingerprint(corpus, settings))
     if previous is not None:
         failed_before = len({row["doc"] for row in previous["failed"]})
-        console.print(
+        say(
             f"outputs in {out} are up to date with the corpus, models, code and options "
             f"(run of {previous['finished']}): nothing to do (--force reruns)"
         )
@@ -163,22 +227,35 @@ def extract(
         memory_limit_mib=memory_limit,
     )
     kept: str | None = None
+    documents = len(find_pdfs(corpus, settings.skip))
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=console,
+        disable=quiet or not console.is_terminal,
+    )
     try:
-        with (
-            output_lock(out),
-            Progress(transient=True, console=console, disable=quiet or not console.is_terminal) as bar,
-        ):
-            task = bar.add_task("reading", total=len(find_pdfs(corpus)))
+        with output_lock(out), progress as bar:
+            task = bar.add_task(f"reading {documents} document(s)", total=documents)
             result = extract_corpus(
-                corpus, settings, options, progress=lambda step, done: bar.update(task, description=step, advance=done)
+                corpus,
+                settings,
+                options,
+                progress=lambda step, done: bar.update(task, description=escape(step), advance=done),
             )
-            bar.update(task, description="writing tables and report")
+            result.notes[:0] = decision_notes
+            bar.update(task, description="writing tables, workbook and report")
             try:
                 write_outputs(result, out, keep_going=keep_going)
             except IncompleteRun as error:
                 kept = str(error)
     except OutputLocked as error:
         fail(str(error), 3)
+    except ResourceError as error:
+        fail(str(error), 2)
     except InvalidTables as error:
         fail(str(error), 1)
     except KeyboardInterrupt:
@@ -187,17 +264,26 @@ def extract(
         fail(f"cannot write to {out}: {error.strerror or error}", 2)
     if not quiet:
         for note in result.notes:
-            console.print(f"[cyan]note:[/cyan] {note}")
+            say(f"[cyan]note:[/cyan] {escape(note)}")
+        for effect in result.curation:
+            if effect["mentions"]:
+                say(
+                    f"curation line {effect['line']} ({escape(effect['row'])}): {effect['mentions']} mention(s) changed"
+                )
         for warning in result.warnings:
-            console.print(f"[yellow]warning:[/yellow] {warning}")
+            say(f"[yellow]warning:[/yellow] {escape(warning)}")
+    if verbose and not quiet:
+        for document in result.documents:
+            say(document_line(document))
+        say("seconds per stage: " + ", ".join(f"{k} {v:.2f}" for k, v in result.stage_seconds.items()))
     for problem in result.errors:
         where = f" page {problem.page}" if problem.page else ""
-        console.print(f"[red]error:[/red] {problem.doc}{where}: {problem.message}")
+        say(f"[red]error:[/red] {escape(problem.doc)}{where}: {escape(problem.message)}")
     failed = len(result.failed)
     if kept:
         console.print(f"[red]error:[/red] {kept}")
     where = f"outputs in {out} not replaced" if kept else f"tables in {out}"
-    console.print(f"{len(result.documents) - failed} document(s) succeeded, {failed} failed; {where}")
+    say(f"{len(result.documents) - failed} document(s) succeeded, {failed} failed; {where}")
     if kept or (failed and not keep_going):
         raise typer.Exit(1)
 
@@ -214,9 +300,22 @@ def check_out(out: Path) -> None:
         fail(f"the output folder {out} is not writable: choose another --out", 2)
 
 
+def document_line(document: DocumentResult) -> str:
+    """One document's result in a line, for `-v`."""
+    report = document.report
+    if report is None:
+        return f"{escape(document.source_file)}: not read"
+    cached = f", from the cache: {', '.join(sorted(document.cached))}" if document.cached else ""
+    return (
+        f"{escape(document.source_file)}: {report.year}, {report.n_pages} pages ({report.n_pages_ocr} OCR), "
+        f"{len(report.paragraphs)} paragraphs, {len(document.mentions)} mentions, "
+        f"{len(document.lobby_acts)} lobbying acts{cached}"
+    )
+
+
 def fail(message: str, code: int) -> NoReturn:
     """Print an error and exit with `code`."""
-    console.print(f"[red]error:[/red] {message}")
+    say(f"[red]error:[/red] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -232,17 +331,15 @@ def train(
     from pipeline.flow.corpus import train_on_corpus
     from pipeline.themes import save_classifier
 
-    if not corpus.is_dir():
-        fail(f"corpus folder {corpus} does not exist", 2)
-    settings = Settings(ocr=not no_ocr, year_overrides=parse_years(year or [], corpus))
+    settings, _ = corpus_settings(corpus, year or [], ocr=not no_ocr)
     model, card, errors = train_on_corpus(corpus, settings, date=datetime.now(UTC).date().isoformat())
     for problem in errors:
-        console.print(f"[red]error:[/red] {problem.doc}: {problem.message} (left out of the training)")
+        say(f"[red]error:[/red] {escape(problem.doc)}: {escape(problem.message)} (left out of the training)")
     if not card["trained_on"]:
         fail(f"no readable report in {corpus}: nothing to train on", 1)
     save_classifier(model, card, settings.models_dir)
     scores = card["cross_validation"]
-    console.print(
+    say(
         f"trained on {card['weakly_labelled_paragraphs']} paragraphs in {card['sections']} sections "
         f"+ {card['keyword_documents']} keywords; "
         f"held-out sections: accuracy {scores['accuracy']:.3f}, macro-F1 {scores['macro_f1']:.3f}; saved in {settings.models_dir}"
@@ -266,15 +363,17 @@ def evaluate(
     entities = table[(table["task"] == "entities") & table["scope"].isin(["document", "micro"])]
     scores = entities.pivot_table(index=["dataset", "label", "support"], columns="metric", values="value", sort=False)
     for entity in scores.reset_index().to_dict("records"):
-        console.print(
+        say(
             f"{entity['dataset']:<12} {entity['label']:<13} P {entity['precision']:.3f}  R {entity['recall']:.3f}  "
             f"F1 {entity['f1']:.3f}  (gold entities: {entity['support']})"
         )
     for other in table[table["task"].isin(["theme", "lobby"])].to_dict("records"):
-        console.print(
+        say(
             f"{other['dataset']:<12} {other['task']} {other['scope']:<24} {other['metric']:<9} {other['value']:.3f}  "
             f"(n: {other['support']})"
         )
+    if (out / "report.html").is_file():
+        say(f"scores in {out / 'evaluation.csv'}; `g40 report --out {out}` (make report) shows them in the report")
 
 
 @app.command("nlp-export")
@@ -310,9 +409,9 @@ def compare(out: OutOption = DEFAULT_OUT) -> None:
     except OutputLocked as error:
         fail(str(error), 3)
     for note in notes:
-        console.print(f"[cyan]note:[/cyan] {note}")
+        say(f"[cyan]note:[/cyan] {escape(note)}")
     if (out / "comparison.csv").exists():
-        console.print(f"comparison in {out / 'comparison.csv'}, report in {out / 'report.html'}")
+        say(f"comparison in {out / 'comparison.csv'}, report in {out / 'report.html'}")
 
 
 @app.command()
@@ -327,13 +426,14 @@ def report(out: OutOption = DEFAULT_OUT) -> None:
             found = write_report(staged)
     except OutputLocked as error:
         fail(str(error), 3)
-    console.print(
-        f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}"
-    )
+    say(f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}")
 
 
 def main() -> None:
-    """The `g40` console script."""
+    """The `g40` console script. When stderr is not a terminal, usage errors and help are plain text, so
+    nothing is boxed or wrapped in a log."""
+    if not sys.stderr.isatty():
+        app.rich_markup_mode = None
     app()
 
 

@@ -137,7 +137,13 @@ def comparison_table(
         pairs.append(compare_pair(observed, pillars, year_from, year_to))
     if not pairs:
         return pd.DataFrame(columns=TABLE_COLUMNS["comparison"])
-    return tidy(pd.concat(pairs, ignore_index=True), "comparison")
+    compared = pd.concat(pairs, ignore_index=True)
+    labels = dict(zip(focus["theme"], focus["theme_label"], strict=True)) if "theme_label" in focus else {}
+    themed = compared["dimension"] == "theme"
+    compared["theme_label"] = [
+        labels.get(key, "") if theme else "" for key, theme in zip(compared["key"], themed, strict=True)
+    ]
+    return tidy(compared, "comparison")
 
 
 def comparison_notes(paragraphs: pd.DataFrame) -> list[str]:

@@ -33,6 +33,8 @@ DEFAULT_CACHE = WORK_DIR / ".cache" / "g40"
 DEFAULT_MAX_PAGES = 1000
 DEFAULT_TIMEOUT = 1200.0
 DEFAULT_MEMORY_LIMIT_MIB = 3072
+# The user's decisions per PDF (year, title, skip), kept beside the PDFs so that every run gives the same result.
+REPORTS_FILE = "reports.csv"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class Settings:
     year_overrides: dict[str, int] = field(default_factory=dict)
     max_pages: int = DEFAULT_MAX_PAGES
     doc_ids: dict[str, str] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    skip: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,11 +102,13 @@ def entry_problem(path: Path) -> SkippedEntry | None:
     return None
 
 
-def scan_corpus(corpus: Path) -> tuple[list[Path], list[SkippedEntry]]:
-    """The readable PDFs of a corpus folder by name, and every other entry named `*.pdf` with its problem."""
+def scan_corpus(corpus: Path, skip: tuple[str, ...] = ()) -> tuple[list[Path], list[SkippedEntry]]:
+    """The readable PDFs of a corpus folder by name (or the one PDF given), without those `reports.csv` skips,
+    and every other entry named `*.pdf` with its problem."""
     paths, skipped = [], []
-    for path in sorted(corpus.iterdir(), key=lambda p: os.fsencode(p.name)):
-        if path.suffix.lower() != ".pdf":
+    entries = [corpus] if corpus.is_file() else sorted(corpus.iterdir(), key=lambda p: os.fsencode(p.name))
+    for path in entries:
+        if path.suffix.lower() != ".pdf" or path.name in skip:
             continue
         problem = entry_problem(path)
         if problem is None:
@@ -112,6 +118,11 @@ def scan_corpus(corpus: Path) -> tuple[list[Path], list[SkippedEntry]]:
     return paths, skipped
 
 
-def find_pdfs(corpus: Path) -> list[Path]:
-    """The readable PDFs of a corpus folder, by name."""
-    return scan_corpus(corpus)[0]
+def corpus_folder(corpus: Path) -> Path:
+    """The folder of a corpus given as a folder or as one PDF (where its `reports.csv` is)."""
+    return corpus.parent if corpus.is_file() else corpus
+
+
+def find_pdfs(corpus: Path, skip: tuple[str, ...] = ()) -> list[Path]:
+    """The readable PDFs of a corpus folder by name (or the one PDF given), without those `reports.csv` skips."""
+    return scan_corpus(corpus, skip)[0]

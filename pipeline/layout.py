@@ -7,6 +7,7 @@ pages are told apart from text pages.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -16,42 +17,47 @@ from pipeline.records import Line, Page, Word
 
 MARGIN_SHARE = 0.12
 RUNNING_MIN_PAGES = 3
-RUNNING_PAGE_SHARE = 0.4
+RUNNING_PAGE_SHARE = 0.25  # headers that alternate between left and right pages are on half of them
 GUTTER_MIN_WIDTH = 9.0
-TOC_ENTRY_RE = re.compile(r"\S.*\s\.*\s*\d{1,3}$")
+# A contents entry: text, then spaces or dotted leaders (`.....`, `· · ·`), then a page number.
+TOC_ENTRY_RE = re.compile(r"\S.*?(?:\s|\.{2,}|…)[\s.·…]*\d{1,3}$")
 
 
 # --- words to lines ---------------------------------------------------------------------------
 
 
-def find_gutter(words: Sequence[Word], width: float) -> float | None:
-    """The x of an empty vertical band in the middle of the page that splits it into two columns."""
+def find_gutters(words: Sequence[Word], width: float) -> list[float]:
+    """The x of each empty vertical band between the page's columns (none for a one-column page).
+
+    A band counts when it is at least `GUTTER_MIN_WIDTH` wide, lies between 15 % and 85 % of the page
+    width, and every column it leaves holds a fair share of the words, mostly words with letters.
+    """
     if len(words) < 20:
-        return None
-    lo, hi = int(width * 0.25), int(width * 0.75)
+        return []
+    lo, hi = int(width * 0.15), int(width * 0.85)
     crossing = [0] * (hi - lo)
     for w in words:
         for x in range(max(lo, int(w.x0)), min(hi, int(w.x1) + 1)):
             crossing[x - lo] += 1
     tolerance = max(1, len(words) // 200)
-    best: tuple[int, int] | None = None
+    bands: list[tuple[int, int]] = []
     start = None
     for i, count in enumerate([*crossing, tolerance + 1]):
         if count <= tolerance and start is None:
             start = i
         elif count > tolerance and start is not None:
-            if best is None or i - start > best[1] - best[0]:
-                best = (start, i)
+            if i - start >= GUTTER_MIN_WIDTH and start > 0 and i < len(crossing):
+                bands.append((start, i))
             start = None
-    if best is None or best[1] - best[0] < GUTTER_MIN_WIDTH:
-        return None
-    gutter = lo + (best[0] + best[1]) / 2
-    sides = ([w for w in words if w.x1 < gutter], [w for w in words if w.x0 > gutter])
-    for side in sides:
-        wordy = sum(1 for w in side if any(c.isalpha() for c in w.text))
-        if len(side) < 0.2 * len(words) or wordy < 0.6 * len(side):
-            return None
-    return gutter
+    gutters = [lo + (a + b) / 2 for a, b in bands]
+    edges = [-1.0, *gutters, width + 1]
+    columns = [[w for w in words if left < w.x0 and w.x1 < right] for left, right in itertools.pairwise(edges)]
+    share = 0.2 if len(columns) <= 2 else 0.1
+    for column in columns:
+        wordy = sum(1 for w in column if any(c.isalpha() for c in w.text))
+        if len(column) < share * len(words) or wordy < 0.6 * len(column):
+            return []
+    return gutters
 
 
 def baseline_rows(words: Sequence[Word]) -> list[list[Word]]:
@@ -81,26 +87,35 @@ def _make_line(words: list[Word], page: int) -> Line:
         bottom=max(w.bottom for w in words),
         size=sizes.most_common(1)[0][0],
         bold=all(w.bold for w in words),
+        color=Counter(w.color for w in words for _ in w.text).most_common(1)[0][0],
+        italic=all(w.italic for w in words),
     )
 
 
 def page_lines(page: Page) -> list[Line]:
-    """Lines of a page in reading order: full-width lines in place, two columns left before right."""
-    gutter = find_gutter(page.words, page.width)
-    if gutter is None:
+    """Lines of a page in reading order: full-width lines in place, columns left to right between them."""
+    gutters = find_gutters(page.words, page.width)
+    if not gutters:
         return group_lines(page.words, page.number)
+    edges = [float("-inf"), *gutters, float("inf")]
     ordered: list[Line] = []
-    left: list[Word] = []
-    right: list[Word] = []
+    columns: list[list[Word]] = [[] for _ in range(len(gutters) + 1)]
+
+    def flush() -> None:
+        for column in columns:
+            ordered.extend(group_lines(column, page.number))
+            column.clear()
+
     for row in baseline_rows(page.words):
-        if any(w.x0 < gutter < w.x1 for w in row):
-            ordered += group_lines(left, page.number) + group_lines(right, page.number)
+        if any(w.x0 < gutter < w.x1 for w in row for gutter in gutters):
+            flush()
             ordered.append(_make_line(row, page.number))
-            left, right = [], []
         else:
-            left += [w for w in row if w.x1 <= gutter]
-            right += [w for w in row if w.x0 >= gutter]
-    return ordered + group_lines(left, page.number) + group_lines(right, page.number)
+            for w in row:
+                index = next(i for i, (a, b) in enumerate(itertools.pairwise(edges)) if a <= w.x0 < b)
+                columns[index].append(w)
+    flush()
+    return ordered
 
 
 # --- page furniture ---------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from pipeline.files import files_digest
 from pipeline.ner import law, linker, organisation, place, policy, resolve
 from pipeline.ner.common import customise_tokenizer, read_patterns
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES
-from pipeline.records import ENTITY_SPANS, LOBBY_SPANS, LobbyAct, Mention
+from pipeline.records import CURATION_EFFECTS, ENTITY_SPANS, LOBBY_SPANS, LobbyAct, Mention
 
 NLP_CONFIG = PACKAGE_DIR / "nlp.cfg"
 PATTERN_FILES: dict[str, Callable[[Path], dict[str, Path]]] = {
@@ -76,23 +76,18 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
     nlp, note = base_pipeline(spacy_model)
     config = load_config(NLP_CONFIG)
     files = resource_files(models_dir)
-    data_paths = {
-        lobby.FACTORY: {
-            "patterns_path": str(files["lobby_patterns"]),
-            "actors_path": str(files["lobby_actors"]),
-            "targets_path": str(files["lobby_targets"]),
-        }
-    }
     for name in config["nlp"]["pipeline"]:
         settings = dict(config["components"][name])
         factory = settings.pop("factory")
         if not nlp.has_factory(factory):
             raise ValueError(f"{NLP_CONFIG}: component {name!r} names the unknown factory {factory!r}")
-        component: Any = nlp.add_pipe(factory, name=name, config={**settings, **data_paths.get(factory, {})})
+        component: Any = nlp.add_pipe(factory, name=name, config=settings)
         if factory in PATTERN_FILES:
             component.add_patterns(read_patterns(PATTERN_FILES[factory](models_dir).values()))
         elif factory == linker.FACTORY:
             component.load(models_dir)
+        elif factory == lobby.FACTORY:
+            component.load(files["lobby_patterns"], files["lobby_actors"], files["lobby_targets"])
     return nlp, note
 
 
@@ -134,7 +129,20 @@ def mentions_in(doc: Doc, paragraph_id: str) -> Iterator[Mention]:
 def lobby_acts_in(doc: Doc, paragraph_id: str) -> Iterator[LobbyAct]:
     """The lobbying acts of one parsed paragraph."""
     for span in doc.spans[LOBBY_SPANS]:
-        yield LobbyAct(paragraph_id, span.label_, span._.lobby_target, span._.lobby_subject, span.text.strip())
+        yield LobbyAct(
+            paragraph_id,
+            span.label_,
+            span._.lobby_target,
+            span._.lobby_subject,
+            span.text.strip(),
+            addressee=span._.lobby_addressee,
+            actor=span._.lobby_actor,
+        )
+
+
+def curation_effects(doc: Doc) -> dict[int, int]:
+    """Mentions of one parsed paragraph changed per curation row (by its line in `models/curation.csv`)."""
+    return dict(doc.user_data.get(CURATION_EFFECTS, {}))
 
 
 def parse_paragraphs(nlp: Language, paragraphs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Doc]]:

@@ -46,6 +46,7 @@ MAX_CHARS_PER_SQUARE_POINT = 0.05
 MIN_GUARDED_CHARS = 20_000
 TEXT_OPERAND_RE = re.compile(rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>")
 BOLD_MARKERS = ("bold", "black", "heavy", "semibold", "demi")
+ITALIC_MARKERS = ("italic", "oblique")
 PDF_SIGNATURE = b"%PDF-"
 SIGNATURE_WINDOW = 1024
 OTHER_FORMATS = {
@@ -72,6 +73,11 @@ def is_bold(fontname: str) -> bool:
     return any(marker in fontname.lower() for marker in BOLD_MARKERS)
 
 
+def is_italic(fontname: str) -> bool:
+    """Italic or oblique font names (a heading may be marked by slant alone)."""
+    return any(marker in fontname.lower() for marker in ITALIC_MARKERS)
+
+
 def has_doubled_glyphs(page: PlumberPage) -> bool:
     """Fake bold prints each glyph twice at (almost) the same spot."""
     chars = page.chars
@@ -86,7 +92,7 @@ def has_doubled_glyphs(page: PlumberPage) -> bool:
 def page_words(page: PlumberPage) -> list[Word]:
     """Words from the text layer; `dedupe_chars` (slow, so only when needed) undoes fake-bold doubling."""
     source = page.dedupe_chars() if has_doubled_glyphs(page) else page
-    raw = source.extract_words(extra_attrs=["fontname", "size"], keep_blank_chars=False)
+    raw = source.extract_words(extra_attrs=["fontname", "size", "non_stroking_color"], keep_blank_chars=False)
     return [
         Word(
             text=w["text"],
@@ -96,9 +102,27 @@ def page_words(page: PlumberPage) -> list[Word]:
             bottom=float(w["bottom"]),
             size=round(float(w["size"]), 1),
             bold=is_bold(str(w["fontname"])),
+            color=colour_name(w.get("non_stroking_color")),
+            italic=is_italic(str(w["fontname"])),
         )
         for w in raw
     ]
+
+
+def colour_name(colour: object) -> str:
+    """A fill colour as a short stable string (`0.2,0.4,0.6`); grey levels and black are one component."""
+    if colour is None:
+        return ""
+    values = colour if isinstance(colour, (tuple, list)) else (colour,)
+    try:
+        numbers = [round(float(v), 2) for v in values]
+    except (TypeError, ValueError):
+        return str(colour)
+    if len(numbers) == 3 and len(set(numbers)) == 1:
+        numbers = numbers[:1]
+    if len(numbers) == 4 and numbers[:3] == [0.0, 0.0, 0.0]:
+        numbers = [round(1 - numbers[3], 2)]
+    return ",".join(f"{n:g}" for n in numbers)
 
 
 def is_damaged(text: str) -> bool:

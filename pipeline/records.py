@@ -24,6 +24,8 @@ ENTITY_TYPES = ("organisation", "place", "law", "policy")
 # The spaCy span groups the components share: linked entities, and the sentences that record lobbying acts.
 ENTITY_SPANS = "g40_entities"
 LOBBY_SPANS = "g40_lobby"
+# `doc.user_data` key of the mentions each curation row changed (line in models/curation.csv → count).
+CURATION_EFFECTS = "g40_curation"
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -40,6 +42,8 @@ class Word:
     bottom: float
     size: float
     bold: bool
+    color: str = ""
+    italic: bool = False
 
 
 @dataclass
@@ -86,6 +90,8 @@ class Line:
     bottom: float
     size: float
     bold: bool
+    color: str = ""
+    italic: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,7 @@ class Paragraph:
     heading: str
     source: str
     text: str
+    pillar_source: str = "none"
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     page_errors: list[tuple[int, str]] = field(default_factory=list)
     language: str = LANGUAGE
+    pillar_notes: list[str] = field(default_factory=list)
+    structure_problem: str = ""
 
     @property
     def n_pages_ocr(self) -> int:
@@ -165,13 +174,17 @@ class Mention:
 
 @dataclass(frozen=True)
 class LobbyAct:
-    """A sentence that records a lobbying act: its instrument, target organisation and subject dossier."""
+    """A sentence that records a lobbying act: its instrument, target organisation and subject dossier; an
+    addressee without a named organisation (`het kabinet`, `Kamerleden`) as written; `actor` is the other
+    organisation that acted (empty when the network did), kept until the document's acts are settled."""
 
     paragraph_id: str
     instrument: str
     target: str
     subject: str
     sentence: str
+    addressee: str = ""
+    actor: str = ""
 
 
 # --- per document and per run --------------------------------------------------------------------
@@ -189,12 +202,14 @@ class ErrorKind(StrEnum):
     NO_TEXT = "no_text"
     NOT_DUTCH = "not_dutch"
     YEAR = "year"
+    STRUCTURE = "structure"
     DUPLICATE_YEAR = "duplicate_year"
     FILE_NAME = "file_name"
     UNREADABLE_FILE = "unreadable_file"
     TIMEOUT = "timeout"
     WORKER_CRASHED = "worker_crashed"
     CACHE_UNAVAILABLE = "cache_unavailable"
+    DUPLICATE_FILE = "duplicate_file"
     INTERNAL = "internal"
 
     @property
@@ -236,6 +251,7 @@ class DocumentResult:
     spacy: dict[str, Any] = field(default_factory=dict)
     cached: frozenset[str] = frozenset()
     notes: list[str] = field(default_factory=list)
+    curation: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -253,6 +269,8 @@ class RunResult:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     spacy: dict[str, Any] = field(default_factory=dict)
     fingerprint: str = ""
+    curation: list[dict[str, Any]] = field(default_factory=list)
+    run_warnings: list[str] = field(default_factory=list)
 
     @property
     def reports(self) -> list[Report]:
@@ -261,8 +279,8 @@ class RunResult:
 
     @property
     def warnings(self) -> list[str]:
-        """Every report's warnings, prefixed with its file name."""
-        return [f"{r.source_file}: {w}" for r in self.reports for w in r.warnings]
+        """The run's own warnings (curation rows that matched nothing), then every report's, prefixed with its file name."""
+        return [*self.run_warnings, *(f"{r.source_file}: {w}" for r in self.reports for w in r.warnings)]
 
     @property
     def failed(self) -> set[str]:

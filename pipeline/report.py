@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable, Mapping
+import textwrap
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -22,7 +23,7 @@ from markupsafe import Markup, escape
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.typing import RcKeyType
 
 from pipeline.schema import TABLES, Vocabularies
@@ -38,7 +39,11 @@ PAGE_STATUS_NL = {
     "unreadable": "onleesbaar",
 }
 TOP_SHIFTS = 5
+TOP_TARGETS = 12
+TOP_FINDINGS = 3
 SEGMENT_LABEL_MIN_SHARE = 0.06
+# Charts are drawn twice: wide for screens and print, narrow (larger type relative to the width) for phones.
+WIDE, NARROW = 9.5, 4.4
 UP_COLOUR, DOWN_COLOUR = "#1f6fb4", "#d2691e"
 CHART_STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",
@@ -122,7 +127,6 @@ class PillarView:
 class LobbyRow:
     """One row of the lobbying-acts table."""
 
-    pillar: str
     instrument: str
     target: str
     subject: str
@@ -133,13 +137,73 @@ class LobbyRow:
 
 
 @dataclass(frozen=True)
+class LobbyGroup:
+    """A pillar's lobbying acts, shown as one collapsible table."""
+
+    pillar: str
+    anchor: str
+    instruments: list[tuple[str, int]]
+    rows: list[LobbyRow]
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart in two renditions: `wide` for screens and print, `narrow` for phones."""
+
+    wide: Markup
+    narrow: Markup
+
+
+@dataclass(frozen=True)
 class YearView:
     """Everything the report shows of one year."""
 
     year: int
-    chart: Markup | None
+    chart: Chart | None
+    lobby_chart: Chart | None
+    target_chart: Chart | None
     pillars: list[PillarView]
-    lobby: list[LobbyRow]
+    lobby: list[LobbyGroup]
+
+    @property
+    def n_acts(self) -> int:
+        """Lobbying acts of the year."""
+        return sum(len(group.rows) for group in self.lobby)
+
+
+@dataclass(frozen=True)
+class PillarFinding:
+    """What stands out in one pillar: its leading themes, who it lobbied, the laws and dossiers it names."""
+
+    pillar: str
+    anchor: str
+    themes: list[tuple[str, float]]
+    targets: list[tuple[str, int]]
+    laws: list[str]
+    policies: list[str]
+    acts: int
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The key findings at the top of the report, written from the tables of the latest year."""
+
+    year: int
+    acts: int
+    instruments: list[tuple[str, int]]
+    targets: list[tuple[str, int]]
+    pillars: list[PillarFinding]
+    shifts: list[str]
+    shifts_from: int | None
+
+
+@dataclass(frozen=True)
+class Method:
+    """How the figures were made and how reliable they are: the spaCy pipeline of the run (run.json) and
+    the scores of `make evaluate` (evaluation.csv), when there are any."""
+
+    spacy: Mapping[str, Any]
+    evaluation: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -158,18 +222,18 @@ class ComparisonView:
 
     year_from: int
     year_to: int
-    chart: Markup | None
+    chart: Chart | None
     changes: list[EntityChanges]
 
 
 def percent(share: float) -> str:
-    """Dutch notation: `17,8 %`."""
-    return f"{share * 100:.1f} %".replace(".", ",")
+    """Dutch notation: `17,8 %` (a no-break space, so the sign never wraps onto a line of its own)."""
+    return f"{share * 100:.1f}\u00a0%".replace(".", ",")
 
 
 def points(delta: float) -> str:
     """A change of share in percentage points, signed, Dutch notation."""
-    return f"{delta * 100:+.1f} %-punt".replace(".", ",")
+    return f"{delta * 100:+.1f}\u00a0%-punt".replace(".", ",")
 
 
 def as_share(value: Any) -> float:
@@ -251,105 +315,270 @@ def inline_svg(figure: Figure, prefix: str, titles: Mapping[str, str]) -> Markup
     return Markup(svg.replace("<svg ", '<svg role="img" ', 1))
 
 
+def both_widths(draw: Callable[[float, str], Markup]) -> Chart:
+    """Draw a chart wide and narrow; `draw(width_inches, tag)` uses `tag` in its ids so both can share the page."""
+    return Chart(draw(WIDE, "w"), draw(NARROW, "n"))
+
+
+def fit(label: str, width: float, characters: int) -> str:
+    """A label as is on a wide chart; on a narrow one wrapped onto lines of about `characters`, so the chart
+    keeps its width and its type size."""
+    return label if width >= WIDE else textwrap.fill(label, characters, break_long_words=False)
+
+
+def legend_rows(count: int, width: float) -> tuple[int, int]:
+    """Legend columns and rows for `count` entries: three columns on a wide chart, one on a narrow one."""
+    columns = 3 if width >= WIDE else 1
+    return columns, -(-count // columns)
+
+
 def theme_mix_chart(
     year: int, focus: pd.DataFrame, pillars: list[str], vocab: Vocabularies, colours: Mapping[str, str]
-) -> Markup:
+) -> Chart:
     """Stacked bars: per pillar the share of its words per theme; each segment links to its paragraphs."""
-    prefix = f"mix-{year}"
-    titles: dict[str, str] = {}
-    with matplotlib.rc_context(CHART_STYLE):
-        figure = Figure(figsize=(9.5, 0.6 * len(pillars) + 1.9), layout="constrained")
-        axes = figure.add_subplot()
-        for row_number, pillar in enumerate(pillars):
-            rows = focus[focus["pillar"] == pillar]
-            shares = {str(t): float(v) for t, v in zip(rows["theme"], rows["share"], strict=True)}
-            left = 0.0
-            for theme in [t for t in vocab.themes if t in shares] + sorted(set(shares) - set(vocab.themes)):
-                share = shares[theme]
-                colour = colours.get(theme, "#999999")
-                bar = axes.barh(
-                    row_number, share * 100, left=left * 100, color=colour, edgecolor="white", linewidth=0.8, height=0.7
-                )[0]
-                gid = f"seg-{row_number}-{theme}"
-                bar.set_url("#" + theme_anchor(year, pillar, theme))
-                bar.set_gid(gid)
-                titles[gid] = f"{pillar} · {vocab.themes.get(theme, theme)}: {percent(share)} (klik voor de alinea's)"
-                if share >= SEGMENT_LABEL_MIN_SHARE:
-                    axes.text(
-                        (left + share / 2) * 100,
+    shown = [t for t in vocab.themes if t in set(focus["theme"])]
+
+    def draw(width: float, tag: str) -> Markup:
+        prefix = f"mix-{year}-{tag}"
+        titles: dict[str, str] = {}
+        columns, rows_of_legend = legend_rows(len(shown), width)
+        with matplotlib.rc_context(CHART_STYLE):
+            figure = Figure(figsize=(width, 0.6 * len(pillars) + 0.9 + 0.25 * rows_of_legend), layout="constrained")
+            axes = figure.add_subplot()
+            for row_number, pillar in enumerate(pillars):
+                rows = focus[focus["pillar"] == pillar]
+                shares = {str(t): float(v) for t, v in zip(rows["theme"], rows["share"], strict=True)}
+                left = 0.0
+                for theme in [t for t in vocab.themes if t in shares] + sorted(set(shares) - set(vocab.themes)):
+                    share = shares[theme]
+                    colour = colours.get(theme, "#999999")
+                    bar = axes.barh(
                         row_number,
-                        f"{share * 100:.0f}%",
-                        ha="center",
-                        va="center",
-                        fontsize=8.5,
-                        color=ink_on(colour),
+                        share * 100,
+                        left=left * 100,
+                        color=colour,
+                        edgecolor="white",
+                        linewidth=0.8,
+                        height=0.7,
+                    )[0]
+                    gid = f"seg-{row_number}-{theme}"
+                    bar.set_url("#" + theme_anchor(year, pillar, theme))
+                    bar.set_gid(gid)
+                    titles[gid] = (
+                        f"{pillar} · {vocab.themes.get(theme, theme)}: {percent(share)} (klik voor de alinea's)"
                     )
-                left += share
-        axes.set_yticks(range(len(pillars)), pillars)
-        axes.invert_yaxis()
-        axes.set_xlim(0, 100)
-        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f} %"))
-        axes.set_xlabel("aandeel in de woorden van de pijler")
-        shown = [t for t in vocab.themes if t in set(focus["theme"])]
-        handles = [Patch(facecolor=colours[t], label=vocab.themes[t]) for t in shown]
-        figure.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=9)
-    return inline_svg(figure, prefix, titles)
+                    if share >= SEGMENT_LABEL_MIN_SHARE * (WIDE / width):
+                        axes.text(
+                            (left + share / 2) * 100,
+                            row_number,
+                            f"{share * 100:.0f}%",
+                            ha="center",
+                            va="center",
+                            fontsize=8.5,
+                            color=ink_on(colour),
+                        )
+                    left += share
+            axes.set_yticks(range(len(pillars)), pillars)
+            axes.invert_yaxis()
+            axes.set_xlim(0, 100)
+            axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f} %"))
+            axes.set_xlabel("aandeel in de woorden van de pijler")
+            handles = [Patch(facecolor=colours[t], label=fit(vocab.themes[t], width, 30)) for t in shown]
+            figure.legend(handles=handles, loc="outside lower center", ncol=columns, frameon=False, fontsize=9)
+        return inline_svg(figure, prefix, titles)
+
+    return both_widths(draw)
 
 
-def shift_chart(year_from: int, year_to: int, shifts: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> Markup:
+def instrument_colours(vocab: Vocabularies) -> dict[str, str]:
+    """One fixed colour per lobbying instrument (tab10), in the order of `models/patterns/lobby.jsonl`."""
+    palette = matplotlib.colormaps["tab10"]
+    return {instrument: to_hex(palette(i % 10)) for i, instrument in enumerate(vocab.instruments)}
+
+
+def lobby_anchor(year: int, pillar: str) -> str:
+    """The HTML id of a pillar's table of lobbying acts."""
+    return f"lobby-{year}-{slug(pillar)}"
+
+
+def lobby_mix_chart(year: int, acts: pd.DataFrame, pillars: list[str], vocab: Vocabularies) -> Chart:
+    """Stacked bars: per pillar its lobbying acts by instrument; each segment opens the pillar's acts."""
+    colours = instrument_colours(vocab)
+    counts = acts.groupby(["pillar", "instrument"]).size()
+    shown = [i for i in vocab.instruments if i in set(acts["instrument"])] + sorted(
+        set(acts["instrument"]) - set(vocab.instruments)
+    )
+    rows = [p for p in pillars if p in set(acts["pillar"])]
+
+    def draw(width: float, tag: str) -> Markup:
+        prefix = f"acts-{year}-{tag}"
+        titles: dict[str, str] = {}
+        columns, rows_of_legend = legend_rows(len(shown), width)
+        with matplotlib.rc_context(CHART_STYLE):
+            figure = Figure(figsize=(width, 0.55 * len(rows) + 0.9 + 0.25 * rows_of_legend), layout="constrained")
+            axes = figure.add_subplot()
+            widest = max(int(counts.groupby(level=0).sum().max()), 1)
+            for row_number, pillar in enumerate(rows):
+                left = 0
+                for instrument in shown:
+                    count = int(counts.get((pillar, instrument), 0))
+                    if not count:
+                        continue
+                    colour = colours.get(instrument, "#999999")
+                    bar = axes.barh(
+                        row_number, count, left=left, color=colour, edgecolor="white", linewidth=0.8, height=0.7
+                    )[0]
+                    gid = f"seg-{row_number}-{slug(instrument)}"
+                    bar.set_url("#" + lobby_anchor(year, pillar))
+                    bar.set_gid(gid)
+                    titles[gid] = f"{pillar} · {instrument}: {count} lobbyactie{'s' if count != 1 else ''}"
+                    if count / widest >= 0.07 * (WIDE / width):
+                        axes.text(
+                            left + count / 2,
+                            row_number,
+                            str(count),
+                            ha="center",
+                            va="center",
+                            fontsize=8.5,
+                            color=ink_on(colour),
+                        )
+                    left += count
+                axes.text(left, row_number, f" {left}", ha="left", va="center", fontsize=9)
+            axes.set_yticks(range(len(rows)), rows)
+            axes.invert_yaxis()
+            axes.set_xlim(0, widest * 1.12)
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+            axes.set_xlabel("aantal lobbyacties (zinnen)")
+            handles = [Patch(facecolor=colours.get(i, "#999999"), label=i) for i in shown]
+            figure.legend(handles=handles, loc="outside lower center", ncol=columns, frameon=False, fontsize=9)
+        return inline_svg(figure, prefix, titles)
+
+    return both_widths(draw)
+
+
+def pillar_colours(pillars: list[str]) -> dict[str, str]:
+    """One colour per pillar (Set2), in reading order."""
+    palette = matplotlib.colormaps["Set2"]
+    return {pillar: to_hex(palette(i % 8)) for i, pillar in enumerate(pillars)}
+
+
+def target_chart(year: int, acts: pd.DataFrame, pillars: list[str]) -> Chart | None:
+    """The organisations lobbied most (acts addressed to them), each bar split by pillar; a segment opens
+    the pillar's acts."""
+    named = acts[acts["target"] != ""]
+    if named.empty:
+        return None
+    totals = named.groupby("target").size().reset_index(name="n")
+    top = totals.sort_values(["n", "target"], ascending=[False, True], kind="mergesort").head(TOP_TARGETS)
+    names = [str(t) for t in top["target"]]
+    counts = named.groupby(["target", "pillar"]).size()
+    present = [p for p in pillars if p in set(named["pillar"])]
+    colours = pillar_colours(pillars)
+
+    def draw(width: float, tag: str) -> Markup:
+        prefix = f"targets-{year}-{tag}"
+        titles: dict[str, str] = {}
+        columns, rows_of_legend = legend_rows(len(present), width)
+        labels = [fit(name, width, 20) for name in names]
+        lines = sum(label.count("\n") + 1 for label in labels)
+        with matplotlib.rc_context(CHART_STYLE):
+            figure = Figure(
+                figsize=(width, 0.19 * lines + 0.12 * len(names) + 0.9 + 0.25 * rows_of_legend), layout="constrained"
+            )
+            axes = figure.add_subplot()
+            for row_number, name in enumerate(names):
+                left = 0
+                for pillar in present:
+                    count = int(counts.get((name, pillar), 0))
+                    if not count:
+                        continue
+                    bar = axes.barh(
+                        row_number,
+                        count,
+                        left=left,
+                        color=colours[pillar],
+                        edgecolor="white",
+                        linewidth=0.8,
+                        height=0.7,
+                    )[0]
+                    gid = f"bar-{row_number}-{slug(pillar)}"
+                    bar.set_url("#" + lobby_anchor(year, pillar))
+                    bar.set_gid(gid)
+                    titles[gid] = f"{name} · {pillar}: {count} lobbyactie{'s' if count != 1 else ''}"
+                    left += count
+                axes.text(left, row_number, f" {left}", ha="left", va="center", fontsize=9)
+            axes.set_yticks(range(len(names)), labels)
+            axes.invert_yaxis()
+            axes.set_xlim(0, int(top["n"].max()) * 1.15)
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+            axes.set_xlabel("aantal lobbyacties gericht aan de organisatie")
+            handles = [Patch(facecolor=colours[p], label=p) for p in present]
+            figure.legend(handles=handles, loc="outside lower center", ncol=columns, frameon=False, fontsize=9)
+        return inline_svg(figure, prefix, titles)
+
+    return both_widths(draw)
+
+
+def shift_chart(year_from: int, year_to: int, shifts: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> Chart:
     """Per pillar the themes whose share moved most; each bar links to the paragraphs of the later year
     (of the earlier one for a theme that disappeared)."""
-    prefix = f"shift-{year_from}-{year_to}"
-    titles: dict[str, str] = {}
-    with matplotlib.rc_context(CHART_STYLE):
-        figure = Figure(
-            figsize=(9.5, 0.3 * sum(len(rows) for rows in shifts.values()) + 0.7 * len(shifts) + 0.6),
-            layout="constrained",
-        )
-        grid = figure.subplots(
-            len(shifts),
-            1,
-            sharex=True,
-            squeeze=False,
-            height_ratios=[max(len(rows), 1) + 1 for rows in shifts.values()],
-        )
-        limit = max(float(rows["delta"].abs().max()) for rows in shifts.values()) * 100 * 1.25 + 2
-        for axes, (pillar, rows) in zip(grid[:, 0], shifts.items(), strict=True):
-            labels = [vocab.themes.get(t, t) for t in rows["key"]]
-            bars = axes.barh(
-                range(len(rows)),
-                rows["delta"] * 100,
-                color=[UP_COLOUR if d > 0 else DOWN_COLOUR for d in rows["delta"]],
-                height=0.65,
+
+    def draw(width: float, tag: str) -> Markup:
+        prefix = f"shift-{year_from}-{year_to}-{tag}"
+        titles: dict[str, str] = {}
+        with matplotlib.rc_context(CHART_STYLE):
+            figure = Figure(
+                figsize=(width, 0.3 * sum(len(rows) for rows in shifts.values()) + 0.7 * len(shifts) + 0.6),
+                layout="constrained",
             )
-            for number, (bar, row) in enumerate(zip(bars, records(rows), strict=True)):
-                year = year_from if row["change"] == "dropped" else year_to
-                theme, delta = str(row["key"]), float(row["delta"])
-                gid = f"bar-{slug(pillar)}-{number}"
-                bar.set_url("#" + theme_anchor(year, pillar, theme))
-                bar.set_gid(gid)
-                titles[gid] = (
-                    f"{pillar} · {vocab.themes.get(theme, theme)}: {percent(as_share(row['value_from']))}"
-                    f" → {percent(as_share(row['value_to']))} ({points(delta)})"
+            grid = figure.subplots(
+                len(shifts),
+                1,
+                sharex=True,
+                squeeze=False,
+                height_ratios=[max(len(rows), 1) + 1 for rows in shifts.values()],
+            )
+            limit = max(float(rows["delta"].abs().max()) for rows in shifts.values()) * 100 * 1.25 + 2
+            for axes, (pillar, rows) in zip(grid[:, 0], shifts.items(), strict=True):
+                labels = [fit(vocab.themes.get(t, t), width, 20) for t in rows["key"]]
+                bars = axes.barh(
+                    range(len(rows)),
+                    rows["delta"] * 100,
+                    color=[UP_COLOUR if d > 0 else DOWN_COLOUR for d in rows["delta"]],
+                    height=0.65,
                 )
-                axes.text(
-                    delta * 100,
-                    number,
-                    f" {delta * 100:+.1f} ".replace(".", ","),
-                    ha="left" if delta > 0 else "right",
-                    va="center",
-                    fontsize=8.5,
-                )
-            axes.set_yticks(range(len(rows)), labels)
-            axes.invert_yaxis()
-            axes.axvline(0, color="#444444", linewidth=0.8)
-            axes.set_title(pillar, loc="left")
-            axes.set_xlim(-limit, limit)
-        grid[-1, 0].xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+.0f}".replace("+0", "0")))
-        grid[-1, 0].set_xlabel(
-            f"verschil in aandeel van de woorden van de pijler, in procentpunten ({year_from} → {year_to})"
-        )
-    return inline_svg(figure, prefix, titles)
+                for number, (bar, row) in enumerate(zip(bars, records(rows), strict=True)):
+                    year = year_from if row["change"] == "dropped" else year_to
+                    theme, delta = str(row["key"]), float(row["delta"])
+                    gid = f"bar-{slug(pillar)}-{number}"
+                    bar.set_url("#" + theme_anchor(year, pillar, theme))
+                    bar.set_gid(gid)
+                    titles[gid] = (
+                        f"{pillar} · {vocab.themes.get(theme, theme)}: {percent(as_share(row['value_from']))}"
+                        f" → {percent(as_share(row['value_to']))} ({points(delta)})"
+                    )
+                    axes.text(
+                        delta * 100,
+                        number,
+                        f" {delta * 100:+.1f} ".replace(".", ","),
+                        ha="left" if delta > 0 else "right",
+                        va="center",
+                        fontsize=8.5,
+                    )
+                axes.set_yticks(range(len(rows)), labels)
+                axes.invert_yaxis()
+                axes.axvline(0, color="#444444", linewidth=0.8)
+                axes.set_title(pillar, loc="left")
+                axes.set_xlim(-limit, limit)
+            grid[-1, 0].xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:+.0f}".replace("+0", "0")))
+            grid[-1, 0].set_xlabel(
+                f"verschil in aandeel van de woorden van de pijler, in procentpunten ({year_from} → {year_to})"
+                if width >= WIDE
+                else f"verschil in procentpunten ({year_from} → {year_to})"
+            )
+        return inline_svg(figure, prefix, titles)
+
+    return both_widths(draw)
 
 
 def mention_sentences(mentions: pd.DataFrame, texts: Mapping[str, str]) -> list[Sentence]:
@@ -459,25 +688,141 @@ def year_view(
             ]
         views.append(PillarView(pillar, f"pijler-{year}-{slug(pillar)}", themes, entities))
     acts = evidence.lobby[evidence.lobby["year"] == year]
-    order = {p: i for i, p in enumerate(pillars)}
-    acts = acts.assign(order=acts["pillar"].map(lambda p: order.get(p, len(order)))).sort_values(
-        ["order", "paragraph_id"], kind="mergesort"
-    )
-    lobby = [
-        LobbyRow(
-            r["pillar"],
-            r["instrument"],
-            r["target"],
-            r["subject"],
-            vocab.themes.get(r["theme"], r["theme"]),
-            r["sentence"],
-            evidence.pages.get(r["paragraph_id"], 0),
-            r["paragraph_id"],
+    groups = []
+    for pillar in ordered_pillars(acts["pillar"], vocab):
+        rows = acts[acts["pillar"] == pillar].sort_values("paragraph_id", kind="mergesort")
+        groups.append(
+            LobbyGroup(
+                pillar,
+                lobby_anchor(year, pillar),
+                ranked_counts(rows["instrument"]),
+                [
+                    LobbyRow(
+                        r["instrument"],
+                        r["target"],
+                        r["subject"],
+                        vocab.themes.get(r["theme"], r["theme"]),
+                        r["sentence"],
+                        evidence.pages.get(r["paragraph_id"], 0),
+                        r["paragraph_id"],
+                    )
+                    for r in records(rows)
+                ],
+            )
         )
-        for r in records(acts)
-    ]
-    chart = theme_mix_chart(year, focus, pillars, vocab, colours) if not focus.empty else None
-    return YearView(year, chart, views, lobby)
+    order = ordered_pillars([*focus["pillar"], *acts["pillar"]], vocab)
+    return YearView(
+        year,
+        theme_mix_chart(year, focus, pillars, vocab, colours) if not focus.empty else None,
+        lobby_mix_chart(year, acts, order, vocab) if not acts.empty else None,
+        target_chart(year, acts, order),
+        views,
+        groups,
+    )
+
+
+def ranked_counts(values: Iterable[Any], top: int | None = None) -> list[tuple[str, int]]:
+    """Distinct non-empty values with their counts, most frequent first (ties by name)."""
+    counts: dict[str, int] = {}
+    for value in values:
+        if value is not None and str(value) != "":
+            counts[str(value)] = counts.get(str(value), 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+
+def key_findings(year: YearView, tables: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> Findings:
+    """The findings at the top, from the tables of the latest year: per pillar its leading themes, the
+    organisations its acts went to and the laws and dossiers it names most; across pillars the instruments
+    and organisations; with an earlier year, the biggest theme shifts since."""
+    acts = frame(tables, "lobby_actions")
+    acts = acts[acts["year"] == year.year]
+    ranked = frame(tables, "pillar_entities")
+    ranked = ranked[ranked["year"] == year.year].sort_values("rank", kind="mergesort")
+    pillars = []
+    for view in year.pillars:
+        own = acts[acts["pillar"] == view.name]
+        named = ranked[ranked["pillar"] == view.name]
+        pillars.append(
+            PillarFinding(
+                view.name,
+                view.anchor,
+                [(t.label, t.share) for t in view.themes[:2]],
+                ranked_counts(own["target"], TOP_FINDINGS),
+                [str(n) for n in named[named["entity_type"] == "law"]["canonical"].head(2)],
+                [str(n) for n in named[named["entity_type"] == "policy"]["canonical"].head(2)],
+                len(own),
+            )
+        )
+    comparison = frame(tables, "comparison")
+    shifts: list[str] = []
+    shifts_from = None
+    if not comparison.empty:
+        pairs = comparison[(comparison["year_to"] == year.year) & (comparison["dimension"] == "theme")]
+        if not pairs.empty:
+            shifts_from = int(pairs["year_from"].max())
+            rows = pairs[pairs["year_from"] == shifts_from].assign(size=lambda f: f["delta"].astype(float).abs())
+            rows = rows[rows["size"] > 0].sort_values(["size", "pillar", "key"], ascending=[False, True, True])
+            shifts = [
+                f"{r['pillar']}: {vocab.themes.get(r['key'], r['key'])} {points(float(r['delta']) / 100)}"
+                f" ({percent(as_share(r['value_from']) / 100)} → {percent(as_share(r['value_to']) / 100)})"
+                for r in records(rows.head(TOP_SHIFTS))
+            ]
+    return Findings(
+        year.year,
+        len(acts),
+        ranked_counts(acts["instrument"]),
+        ranked_counts(acts["target"], TOP_FINDINGS + 2),
+        pillars,
+        shifts,
+        shifts_from,
+    )
+
+
+ENTITY_SCORES_NL = {"organisation": "organisaties", "place": "plaatsen", "law": "wetten", "policy": "beleidsdossiers"}
+
+
+def measured_accuracy(evaluation: pd.DataFrame | None) -> list[str]:
+    """The scores of `make evaluate` in a few Dutch sentences: entities on the independent development texts
+    that were never read while the rules were written (dev-frozen; else the 2023 report), themes on held-out
+    sections, lobbying acts on the hand-marked 2023 report."""
+    if evaluation is None or evaluation.empty:
+        return []
+
+    def score(dataset: str, task: str, scope: str, label: str, metric: str) -> float | None:
+        e = evaluation
+        hit = e[
+            (e["dataset"] == dataset)
+            & (e["task"] == task)
+            & (e["scope"] == scope)
+            & (e["label"].fillna("") == label)
+            & (e["metric"] == metric)
+            & (e["pillar"].fillna("") == "")
+        ]
+        return float(hit["value"].iloc[0]) if len(hit) else None
+
+    def number(value: float) -> str:
+        return f"{value:.2f}".replace(".", ",")
+
+    lines = []
+    for dataset, scope, what in (
+        ("dev-frozen", "micro", "op onafhankelijke teksten die niet zijn ingezien bij het schrijven van de regels"),
+        ("report-2023", "document", "op het jaarverslag 2023 (met de hand nagelopen)"),
+    ):
+        f1 = {t: score(dataset, "entities", scope, t, "f1") for t in ENTITY_SCORES_NL}
+        if any(v is not None for v in f1.values()):
+            parts = [f"{ENTITY_SCORES_NL[t]} {number(v)}" for t, v in f1.items() if v is not None]
+            lines.append(f"Entiteiten {what}, F1: {', '.join(parts)}.")
+            break
+    accuracy = score("report-2023", "theme", "held_out_sections", "", "accuracy")
+    if accuracy is not None:
+        lines.append(f"Thema's: {number(accuracy)} juist op secties die bij het trainen werden weggelaten.")
+    precision, recall = (score("report-2023", "lobby", "detection", "", m) for m in ("precision", "recall"))
+    if precision is not None and recall is not None:
+        lines.append(
+            f"Lobbyacties in het jaarverslag 2023: precisie {number(precision)}, recall {number(recall)} "
+            "(aandeel van de gevonden zinnen dat klopt, en van de echte lobbyzinnen dat gevonden is)."
+        )
+    return lines
 
 
 def comparison_views(comparison: pd.DataFrame, evidence: Evidence, vocab: Vocabularies) -> list[ComparisonView]:
@@ -537,17 +882,36 @@ def template() -> Template:
     return environment.get_template("report.html.j2")
 
 
-def render_report(tables: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> str:
-    """The report as one HTML string, from the tables by name (as written to the CSVs)."""
+def method_view(method: Method | None) -> dict[str, Any]:
+    """The method note: which spaCy pipeline found the entities, and the measured accuracy (if measured)."""
+    spacy = dict(method.spacy) if method else {}
+    if spacy.get("model"):
+        model = f"het statistische spaCy-model {spacy['model']} {spacy.get('model_version') or ''}".strip()
+        pipeline = f"{model}, aangevuld met regels en namenlijsten (gazetteers)"
+    elif spacy:
+        pipeline = "regels en namenlijsten (gazetteers) in spaCy, zonder statistisch model"
+        if spacy.get("requested"):
+            pipeline += f" ({spacy['requested']} was niet geïnstalleerd)"
+    else:
+        pipeline = "regels en namenlijsten in spaCy (welk model precies staat in run.json)"
+    return {"pipeline": pipeline, "accuracy": measured_accuracy(method.evaluation if method else None)}
+
+
+def render_report(tables: Mapping[str, pd.DataFrame], vocab: Vocabularies, method: Method | None = None) -> str:
+    """The report as one HTML string, from the tables by name (as written to the CSVs); `method` says how
+    they were made (run.json's spaCy facts, evaluation.csv's scores)."""
     colours = theme_colours(vocab)
     evidence = Evidence(tables)
     documents = frame(tables, "documents").sort_values(["year", "doc_id"], kind="mergesort")
     years = sorted({int(y) for y in documents["year"]} | {int(y) for y in frame(tables, "focus")["year"]}, reverse=True)
     comparison = frame(tables, "comparison")
     pages = frame(tables, "pages")
+    views = [year_view(year, tables, evidence, vocab, colours) for year in years]
     context: dict[str, Any] = {
         "documents": records(documents),
-        "years": [year_view(year, tables, evidence, vocab, colours) for year in years],
+        "years": views,
+        "findings": key_findings(views[0], tables, vocab) if views else None,
+        "method": method_view(method),
         "comparisons": comparison_views(comparison, evidence, vocab) if not comparison.empty else [],
         "skipped_pages": [
             {"doc_id": r["doc_id"], "page": int(r["page"]), "status": PAGE_STATUS_NL[r["status"]]}

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from pipeline.records import ENTITY_TYPES
+from pipeline.textkeys import fold
 
 EntityType = Literal["organisation", "place", "law", "policy"]
 
@@ -50,7 +51,14 @@ class HeadingWord(Row):
     """`models/heading_words.csv`: words around names in headings and on title pages."""
 
     word: str
-    role: Literal["pillar_word", "section_prefix", "report_title"]
+    role: Literal["pillar_word", "section_prefix", "report_title", "pillar_filler", "chapter_word"]
+
+
+class PillarWord(Row):
+    """`models/pillar_words.csv`: a word of a heading that points to one pillar."""
+
+    word: str
+    pillar: str
 
 
 class TypeWord(Row):
@@ -89,21 +97,68 @@ class CurationRow(Row):
             raise ValueError("name is empty")
         if self.action in ("alias", "merge") and not self.target.strip():
             raise ValueError(f"action {self.action!r} needs a target")
+        if self.action == "drop" and self.target.strip():
+            raise ValueError(f"action 'drop' takes no target (got {self.target!r}); use 'alias' to map a name")
         return self
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What the row applies to: its entity type and folded name (one row per key)."""
+        return self.entity_type, fold(self.name)
+
+    def describe(self) -> str:
+        """`drop organisation 'Dagelijks Bestuur'`, `alias organisation 'Neprom' → 'NEPROM'`: for messages."""
+        target = f" → {self.target!r}" if self.target else ""
+        return f"{self.action} {self.entity_type} {self.name!r}{target}"
+
+
+class ReportEntry(Row):
+    """`reports.csv` in the corpus folder: the user's decisions per PDF (its year, a title, leave it out)."""
+
+    file: str
+    year: int | None = None
+    title: str = ""
+    skip: bool = False
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def empty_year(cls, year: object) -> object:
+        """An empty cell means: tell the year from the report itself."""
+        return None if isinstance(year, str) and not year.strip() else year
+
+    @field_validator("skip", mode="before")
+    @classmethod
+    def empty_skip(cls, skip: object) -> object:
+        """An empty cell means: do not skip; Dutch `ja`/`nee` are read as yes and no."""
+        if isinstance(skip, str):
+            return {"": False, "ja": True, "nee": False}.get(skip.strip().lower(), skip)
+        return skip
+
+    @field_validator("year")
+    @classmethod
+    def plausible_year(cls, year: int | None) -> int | None:
+        """A report year, not a typo: between 1900 and 2100."""
+        if year is not None and not 1900 <= year <= 2100:
+            raise ValueError(f"year {year} is not between 1900 and 2100")
+        return year
 
 
 class LobbyActor(Row):
-    """`models/lobby_actors.csv`: organisations that act (the network itself), never targets."""
+    """`models/lobby_actors.csv`: who acts — the network (an organisation, never a target), words that name
+    the network or its parts as the actor (`de pijler`, `wij`), and words whose acts are not the network's
+    (`ik`, `de gemeenteraad`)."""
 
-    canonical: str
+    name: str
+    kind: Literal["network", "actor_word", "other_word"]
 
 
 class LobbyTarget(Row):
-    """`models/lobby_targets.csv`: addressee words and the organisation they stand for."""
+    """`models/lobby_targets.csv`: addressee words — generic (`het kabinet`: kept as written, no target), a
+    ministry referred back to (`het ministerie`), or a committee standing for its parliament."""
 
     word: str
-    canonical: str
-    refers_back: bool
+    canonical: str = ""
+    kind: Literal["generic", "refers_back", "committee"]
 
 
 class ThemeRow(Row):
@@ -112,6 +167,7 @@ class ThemeRow(Row):
     theme_id: str
     label_nl: str
     cap_major_topic: int
+    usual_pillar: str = ""
     scope_nl: str = ""
 
 
@@ -134,6 +190,7 @@ class ThemeFallbackRow(Row):
 
     condition: Literal["no_theme_keyword"]
     theme_id: str
+    below_score: float = Field(ge=0, le=1)
 
 
 class LobbyPattern(Row):
@@ -144,7 +201,8 @@ class LobbyPattern(Row):
     instrument: str | None = None
     rank: int | None = None
     needs_addressee: bool = False
-    cue: Literal["target", "partner"] | None = None
+    needs_actor: bool = False
+    cue: Literal["target", "partner", "wish", "furniture", "continuation", "no_act"] | None = None
 
     @model_validator(mode="after")
     def instrument_or_cue(self) -> LobbyPattern:
@@ -182,11 +240,34 @@ class Loaded(Generic[RowT]):
     path: Path
     rows: tuple[RowT, ...]
     sha256: str
+    lines: tuple[int, ...] = ()
+
+    def numbered(self) -> list[tuple[int, RowT]]:
+        """The rows with the line each was read from."""
+        return list(zip(self.lines, self.rows, strict=True))
 
 
 def _problem(path: Path, line: int, error: ValidationError) -> str:
-    details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}" for e in error.errors())
+    details = "; ".join(
+        f"{'.'.join(map(str, e['loc'])) or 'row'}: {e['msg']}"
+        + (f" (got {e['input']!r})" if e["type"] in ("literal_error", "int_parsing", "bool_parsing") else "")
+        for e in error.errors()
+    )
     return f"{path}, line {line}: {details}"
+
+
+def _ragged(path: Path, line: int, record: dict[str | None, object], model: type[Row]) -> str | None:
+    """A CSV row with more fields than the header, or without a required one (csv.DictReader fills in None
+    for a missing field and puts extra ones under the key None). Missing optional fields take their default."""
+    if None in record:
+        return f"{path}, line {line}: more fields than the header ({record[None]!r} left over); quote a value that holds a comma"
+    missing = [name for name, value in record.items() if value is None and isinstance(name, str)]
+    required = [name for name in missing if name in model.model_fields and model.model_fields[name].is_required()]
+    if required:
+        return f"{path}, line {line}: missing field(s) {', '.join(required)} (the row has fewer fields than the header)"
+    for name in missing:
+        del record[name]
+    return None
 
 
 def read_rows(path: Path, model: type[RowT]) -> Loaded[RowT]:
@@ -206,7 +287,11 @@ def read_rows(path: Path, model: type[RowT]) -> Loaded[RowT]:
                 raise ResourceError(f"{path}, line {number}: not JSON ({error.msg})") from error
     else:
         reader = csv.DictReader(text.splitlines())
-        raw = [(reader.line_num, row) for row in reader]
+        raw = []
+        for row in reader:
+            if (ragged := _ragged(path, reader.line_num, row, model)) is not None:
+                raise ResourceError(ragged)
+            raw.append((reader.line_num, row))
         missing = [
             name
             for name, field in model.model_fields.items()
@@ -220,7 +305,22 @@ def read_rows(path: Path, model: type[RowT]) -> Loaded[RowT]:
             rows.append(model.model_validate(record))
         except ValidationError as error:
             raise ResourceError(_problem(path, number, error)) from error
-    return Loaded(path, tuple(rows), hashlib.sha256(data).hexdigest())
+    return Loaded(path, tuple(rows), hashlib.sha256(data).hexdigest(), tuple(number for number, _ in raw))
+
+
+def load_curation(path: Path) -> Loaded[CurationRow]:
+    """`models/curation.csv`, validated row by row and as a whole: one row per entity type and name, so
+    two rows never disagree about the same name. Cheap (no spaCy), so a run checks it before any work."""
+    loaded = read_rows(path, CurationRow)
+    seen: dict[tuple[str, str], int] = {}
+    for line, row in loaded.numbered():
+        if row.key in seen:
+            raise ResourceError(
+                f"{path}, line {line}: {row.entity_type} {row.name!r} is already curated on line {seen[row.key]}; "
+                "keep one row per entity type and name"
+            )
+        seen[row.key] = line
+    return loaded
 
 
 def digest(loaded: Iterable[Loaded[Any] | str]) -> str:
@@ -236,3 +336,14 @@ def read_source_rows(path: Path) -> list[dict[str, str]]:
     is validated when the pipeline loads it)."""
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def load_report_decisions(path: Path) -> Loaded[ReportEntry]:
+    """`reports.csv` of a corpus: one row per file (its year, a title, `skip`), validated like a data file."""
+    loaded = read_rows(path, ReportEntry)
+    seen: dict[str, int] = {}
+    for line, row in loaded.numbered():
+        if row.file in seen:
+            raise ResourceError(f"{path}, line {line}: {row.file!r} is already listed on line {seen[row.file]}")
+        seen[row.file] = line
+    return loaded

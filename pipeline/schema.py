@@ -22,6 +22,8 @@ from pipeline.resources import LobbyPattern, PillarAlias, ThemeRow, read_rows
 TABLES = OUTPUT_TABLES
 PAGE_STATUSES = ("text", "ocr", "cover", "toc", "blank", "ocr_unavailable", "unreadable")
 PARAGRAPH_SOURCES = ("text", "ocr")
+PILLAR_SOURCES = ("heading", "alias", "words", "content", "none")
+THEME_SOURCES = ("classifier", "fallback")
 MENTION_METHODS = ("gazetteer", "rule", "title", "memory", "model")
 COMPARISON_DIMENSIONS = ("theme", "organisation", "place", "law", "policy", "lobby_instrument")
 CHANGES = ("new", "dropped", "up", "down", "same")
@@ -119,6 +121,15 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
         column_spec(
             "pillar", "string", "Pillar (models/pillars.csv); `Algemeen` for front matter.", required=True, **pillar
         ),
+        column_spec(
+            "pillar_source",
+            "string",
+            "How the pillar was told from its chapter heading: `heading` (the pillar's name), `alias` "
+            "(models/pillars.csv), `words` (models/pillar_words.csv), `content` (its paragraphs' theme keywords), "
+            "`none` (no heading above, or not told: filed under `Algemeen`).",
+            required=True,
+            enum=list(PILLAR_SOURCES),
+        ),
         column_spec("section", "string", "Theme group (themagroep) within the pillar, or `Algemeen`.", required=True),
         column_spec("page_start", "integer", "First page of the section.", minimum=1),
         column_spec("page_end", "integer", "Last page.", minimum=1),
@@ -140,7 +151,16 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
             "Comparative Agendas Project major topic of the theme.",
             enum=list(vocab.cap_major_topics),
         ),
+        column_spec("theme_label", "string", "Dutch label of the theme (label_nl of models/themes.csv)."),
         column_spec("theme_score", "number", "Classifier probability of the theme.", **probability),
+        column_spec(
+            "theme_source",
+            "string",
+            "`classifier` (the classifier's first choice) or `fallback` (no theme keyword and a top score below "
+            "the threshold of models/theme_fallback.csv: the fallback theme).",
+            required=True,
+            enum=list(THEME_SOURCES),
+        ),
         column_spec("runner_up", "string", "Second most likely theme.", **theme),
         column_spec("runner_up_score", "number", "Classifier probability of the runner-up.", **probability),
         column_spec("text", "string", "Paragraph text, cleaned."),
@@ -176,7 +196,12 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
             enum=list(vocab.instruments),
         ),
         column_spec("target", "string", "Canonical organisation the act is addressed to, when named."),
+        column_spec("target_id", "string", "entity_id of the target (as in mentions.csv), when named."),
+        column_spec(
+            "addressee", "string", "Addressee without a named organisation, as written (het kabinet, Kamerleden)."
+        ),
         column_spec("subject", "string", "Canonical law or policy dossier named in the sentence."),
+        column_spec("subject_id", "string", "entity_id of the subject (as in mentions.csv), when named."),
         column_spec("words", "integer", "Number of words.", **count),
         column_spec("share", "number", "Share of the pillar's words that year.", **probability),
         column_spec("lobby_actions", "integer", "Lobbying acts in these paragraphs.", **count),
@@ -205,6 +230,8 @@ TABLE_FIELD_OVERRIDES = {
     ("focus", "paragraphs"): "The pillar's paragraphs with this theme.",
     ("focus", "words"): "Words in those paragraphs.",
     ("lobby_actions", "theme"): "Theme of the paragraph the act is in.",
+    ("lobby_actions", "page"): "Page where the act's paragraph starts (as in paragraphs.csv).",
+    ("comparison", "theme_label"): "Dutch label of the theme, for dimension `theme`; empty otherwise.",
     ("errors", "page"): "Page concerned, when the error is about one page.",
     ("comparison", "entity_id"): "Identifier of the compared entity; empty for themes and lobbying instruments.",
     (
@@ -242,12 +269,28 @@ def table_schema(name: str, fields: dict[str, dict[str, Any]], present: Iterable
     return schema
 
 
-def datapackage(names: Iterable[str], vocab: Vocabularies) -> dict[str, Any]:
-    """The Data Package descriptor for the CSVs `names` (each `<name>.csv` beside `datapackage.json`)."""
+WORKBOOK_RESOURCE = {
+    "name": "workbook",
+    "path": "g40.xlsx",
+    "type": "file",
+    "format": "xlsx",
+    "mediatype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def datapackage(names: Iterable[str], vocab: Vocabularies, workbook: bool = True) -> dict[str, Any]:
+    """The Data Package descriptor for the CSVs `names` (each `<name>.csv` beside `datapackage.json`) and,
+    with `workbook`, the Excel workbook that holds the same tables, one sheet each."""
     present = [name for name in TABLES if name in set(names)]
     fields = column_fields(vocab)
+    sheets = {
+        **WORKBOOK_RESOURCE,
+        "description": "The same tables in one Excel workbook, one sheet per table with the CSV's name and columns: "
+        + ", ".join(present)
+        + ".",
+    }
     return {
-        "profile": "tabular-data-package",
+        "profile": "data-package",
         "name": "g40-report-tables",
         "title": "G40 Stedennetwerk annual reports: lobbying focus per pillar",
         "description": "Tables written by `g40 extract` (and `g40 compare`); see README.md, section Output tables.",
@@ -264,7 +307,8 @@ def datapackage(names: Iterable[str], vocab: Vocabularies) -> dict[str, Any]:
                 "schema": table_schema(name, fields, present),
             }
             for name in present
-        ],
+        ]
+        + ([sheets] if workbook else []),
     }
 
 

@@ -2,19 +2,56 @@
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
 
 from pipeline.columns import ERROR_COLUMNS, SORT_KEYS, TABLE_COLUMNS, THEME_COLUMNS
+from pipeline.config import MODELS_DIR
 from pipeline.records import DocumentError, DocumentResult, LobbyAct, Mention, Report
+from pipeline.resources import EntityRow, ThemeRow, read_rows
 
 TOP_ENTITIES = 10
 # A formula start, after any apostrophes already there: `'=x` is written `''=x`, so reading it back gives `'=x`.
 FORMULA_START_RE = re.compile(r"^'*[=+\-@\t\r]")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+WORKBOOK = "g40.xlsx"
+# A fixed date for the workbook's properties and zip entries, so the same tables give the same bytes.
+WORKBOOK_DATE = datetime(2000, 1, 1)
+MODIFIED_RE = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What the tables show beside ids: the Dutch label of each theme, and the identifier of every canonical
+    entity of `models/entities.csv` (for a lobbying target or subject that is not a mention of its own)."""
+
+    theme_labels: Mapping[str, str]
+    entity_ids: Mapping[str, str]
+
+
+def load_lookups(models_dir: Path = MODELS_DIR) -> Lookups:
+    """The lookups from `models/themes.csv` and `models/entities.csv`."""
+    labels = {row.theme_id: row.label_nl for row in read_rows(models_dir / "themes.csv", ThemeRow).rows}
+    ids: dict[str, str] = {}
+    for row in read_rows(models_dir / "entities.csv", EntityRow).rows:
+        ids.setdefault(row.canonical, row.entity_id)
+    return Lookups(labels, ids)
+
+
+def with_theme_label(frame: pd.DataFrame, labels: Mapping[str, str]) -> pd.DataFrame:
+    """`theme_label` (Dutch, from the taxonomy) beside `theme`; empty where there is no theme."""
+    return frame.assign(theme_label=frame["theme"].map(labels).fillna(""))
 
 
 def word_count(text: str) -> int:
@@ -49,6 +86,7 @@ def paragraph_frame(reports: Sequence[Report]) -> pd.DataFrame:
             "page": p.page,
             "page_end": p.page_end,
             "pillar": p.pillar,
+            "pillar_source": p.pillar_source,
             "section": p.section,
             "heading": p.heading,
             "source": p.source,
@@ -61,9 +99,12 @@ def paragraph_frame(reports: Sequence[Report]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c for c in TABLE_COLUMNS["paragraphs"] if c not in THEME_COLUMNS])
 
 
-def paragraphs_table(paragraphs: pd.DataFrame, themes: pd.DataFrame) -> pd.DataFrame:
-    """The paragraphs with their theme columns (`themes` is indexed like `paragraphs`)."""
-    return tidy(paragraphs.join(themes), "paragraphs")
+def paragraphs_table(
+    paragraphs: pd.DataFrame, themes: pd.DataFrame, labels: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The paragraphs with their theme columns (`themes` is indexed like `paragraphs`) and theme label."""
+    labels = load_lookups().theme_labels if labels is None else labels
+    return tidy(with_theme_label(paragraphs.join(themes), labels), "paragraphs")
 
 
 def sections_table(paragraphs: pd.DataFrame) -> pd.DataFrame:
@@ -77,6 +118,7 @@ def sections_table(paragraphs: pd.DataFrame) -> pd.DataFrame:
         doc_id=("doc_id", "first"),
         year=("year", "first"),
         pillar=("pillar", "first"),
+        pillar_source=("pillar_source", "first"),
         section=("section", "first"),
         page_start=("page", "min"),
         page_end=("page_end", "max"),
@@ -158,21 +200,50 @@ def pillar_entities_table(entities: pd.DataFrame, top: int = TOP_ENTITIES) -> pd
     return tidy(ordered[ordered["rank"] <= top], "pillar_entities")
 
 
-def lobby_actions_table(paragraphs: pd.DataFrame, acts: Sequence[LobbyAct]) -> pd.DataFrame:
-    """One row per lobbying act, with its paragraph's pillar, section and theme (acts arrive in text order).
+def entity_id_of(name: str, paragraph_id: str, mentions: Mapping[tuple[str, str], str], lookups: Lookups) -> str:
+    """The identifier of an entity a lobbying act names: as mentioned in the act's paragraph, else anywhere in
+    the run, else in `models/entities.csv`; empty when the act names none."""
+    if not name:
+        return ""
+    return mentions.get((paragraph_id, name)) or mentions.get(("", name)) or lookups.entity_ids.get(name, "")
 
-    A sentence printed twice in one paragraph is one row: the table's key is the paragraph and the sentence.
-    """
+
+def lobby_actions_table(
+    paragraphs: pd.DataFrame,
+    acts: Sequence[LobbyAct],
+    mentions: Sequence[Mention] = (),
+    lookups: Lookups | None = None,
+    preferred: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """One row per lobbying act, with its paragraph's pillar, section, page and theme (acts arrive in text
+    order), and the identifiers of its target and subject. A policy subject is named as in `mentions.csv`
+    (`preferred`: canonical by entity id), so the two tables agree. A sentence printed twice in one paragraph
+    is one row: the table's key is the paragraph and the sentence."""
+    lookups = load_lookups() if lookups is None else lookups
+    by_name: dict[tuple[str, str], str] = {}
+    for m in sorted(mentions, key=lambda m: (m.paragraph_id, m.start_char)):
+        by_name.setdefault((m.paragraph_id, m.canonical), m.entity_id)
+        by_name.setdefault(("", m.canonical), m.entity_id)
     frame = pd.DataFrame([a.__dict__ for a in acts], columns=[*LobbyAct.__dataclass_fields__])
     frame = frame.drop_duplicates(["paragraph_id", "sentence"])
-    context = paragraphs[["paragraph_id", "doc_id", "year", "pillar", "section", "theme"]]
-    return tidy(frame.merge(context, on="paragraph_id", how="left"), "lobby_actions")
+    for role in ("target", "subject"):
+        frame[f"{role}_id"] = [
+            entity_id_of(str(name), str(pid), by_name, lookups)
+            for name, pid in zip(frame[role], frame["paragraph_id"], strict=True)
+        ]
+    if preferred:
+        frame["subject"] = frame["subject_id"].map(preferred).fillna(frame["subject"])
+    context = paragraphs[["paragraph_id", "doc_id", "year", "page", "pillar", "section", "theme"]]
+    merged = frame.merge(context, on="paragraph_id", how="left")
+    return tidy(with_theme_label(merged, lookups.theme_labels), "lobby_actions")
 
 
 def focus_table(paragraphs: pd.DataFrame, lobby_actions: pd.DataFrame) -> pd.DataFrame:
     """Where each pillar's text went: paragraphs, words, share of the pillar's words and lobbying acts per theme."""
     keys = ["year", "pillar", "theme"]
-    focus = paragraphs.groupby([*keys, "cap_major_topic"], as_index=False).agg(
+    if "theme_label" not in paragraphs:
+        paragraphs = with_theme_label(paragraphs, load_lookups().theme_labels)
+    focus = paragraphs.groupby([*keys, "theme_label", "cap_major_topic"], as_index=False).agg(
         paragraphs=("paragraph_id", "size"), words=("n_words", "sum")
     )
     focus["share"] = (focus["words"] / focus.groupby(["year", "pillar"])["words"].transform("sum")).round(6)
@@ -183,14 +254,22 @@ def focus_table(paragraphs: pd.DataFrame, lobby_actions: pd.DataFrame) -> pd.Dat
 
 
 def build_tables(
-    documents: Sequence[DocumentResult], paragraph_rows: pd.DataFrame, themes: pd.DataFrame
+    documents: Sequence[DocumentResult],
+    paragraph_rows: pd.DataFrame,
+    themes: pd.DataFrame,
+    lookups: Lookups | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Every table of a run (but the comparison and errors) from the documents and their paragraphs' themes."""
+    lookups = load_lookups() if lookups is None else lookups
     reports = [d.report for d in documents if d.report is not None]
-    paragraphs = paragraphs_table(paragraph_rows, themes)
-    mentions = mentions_table(paragraphs, [m for d in documents for m in d.mentions])
+    paragraphs = paragraphs_table(paragraph_rows, themes, lookups.theme_labels)
+    found = [m for d in documents for m in d.mentions]
+    mentions = mentions_table(paragraphs, found)
     entities = entities_table(mentions)
-    lobby_actions = lobby_actions_table(paragraphs, [a for d in documents for a in d.lobby_acts])
+    preferred = dict(zip(mentions["entity_id"], mentions["canonical"], strict=True))
+    lobby_actions = lobby_actions_table(
+        paragraphs, [a for d in documents for a in d.lobby_acts], found, lookups, preferred
+    )
     return {
         "documents": documents_table(reports),
         "sections": sections_table(paragraphs),
@@ -242,6 +321,52 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(lambda value: neutralise_formula(clean_cell(value)))
     safe.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", float_format="%.6g")
+
+
+def workbook_value(value: object) -> object:
+    """A cell value openpyxl can store: Python scalars, missing as empty, no XML-illegal control characters."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
+        return None
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value.item() if hasattr(value, "item") else value
+
+
+def write_workbook(frames: Mapping[str, pd.DataFrame], path: Path) -> None:
+    """All tables in one Excel workbook, one sheet per table in the order given, for spreadsheet users whose
+    Excel reads CSVs with another separator. Text is always stored as text (a cell starting with `=` is never
+    a formula), and the file's dates are fixed, so the same tables give the same bytes."""
+    book = Workbook(write_only=True)
+    book.properties.creator = "g40"
+    book.properties.created = book.properties.modified = WORKBOOK_DATE
+    bold = Font(bold=True)
+    for name, frame in frames.items():
+        sheet = book.create_sheet(title=name[:31])
+        sheet.freeze_panes = "A2"
+        header = []
+        for column in frame.columns:
+            cell = WriteOnlyCell(sheet, value=str(column))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in frame.itertuples(index=False):
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=workbook_value(value))
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as built, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as fixed:
+        for entry in built.infolist():
+            stamped = zipfile.ZipInfo(entry.filename, date_time=WORKBOOK_DATE.timetuple()[:6])
+            stamped.compress_type = zipfile.ZIP_DEFLATED
+            content = built.read(entry.filename)
+            if entry.filename == "docProps/core.xml":  # openpyxl stamps the time of saving as `modified`
+                content = MODIFIED_RE.sub(rb"\g<1>" + WORKBOOK_DATE.isoformat().encode() + rb"Z\g<2>", content)
+            fixed.writestr(stamped, content)
 
 
 def restore_formula(value: object) -> object:

@@ -79,3 +79,14 @@ def unique_doc_ids(names: Iterable[str]) -> tuple[dict[str, str], list[str]]:
         first = next(other for other in names if ids.get(other) == base)
         notes.append(f"{name} and {first} both give doc_id {base!r}: {name} is {ids[name]!r}")
     return ids, notes
+
+
+@lru_cache(maxsize=64)
+def keyword_regex(keywords: tuple[str, ...], min_length: int = 3, ending: str = r"\w{0,3}") -> re.Pattern[str]:
+    """Whole-word match of any (lower-cased) keyword, allowing a short Dutch ending (`woningen`, `wijkteams`):
+    the one keyword matcher of the theme lexicon, used by the structure stage (a chapter's content) and by
+    the theme classifier (keyword features and the fallback)."""
+    usable = sorted({k.lower() for k in keywords if len(k) >= min_length}, key=lambda k: (-len(k), k))
+    if not usable:
+        return re.compile(r"(?!)")
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){ending}(?!\w)")

@@ -16,14 +16,15 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import joblib
 import numpy as np
 import pandas as pd
+import scipy.optimize
 import scipy.sparse as sp
+import scipy.special
 import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -35,12 +36,13 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from pipeline.columns import THEME_COLUMNS
 from pipeline.records import GENERAL
 from pipeline.resources import ThemeFallbackRow, ThemeKeywordRow, ThemeMapRow, ThemeRow, read_rows
-from pipeline.textkeys import alias_key
+from pipeline.textkeys import alias_key, keyword_regex
 
 SEED = 0
 PARAGRAPH_WEIGHT = 1.0
 KEYWORD_ENDING = r"\w{0,3}"
 KEYWORD_GROUP = "keywords"
+TEMPERATURE_BOUNDS = (0.05, 20.0)
 MODEL_FILE = "theme_classifier.joblib"
 CARD_FILE = "theme_classifier.card.json"
 PARAMETERS: dict[str, Any] = {
@@ -74,6 +76,7 @@ class ThemeKnowledge:
     section_themes: dict[str, str]
     keywords: pd.DataFrame
     fallback_theme: str
+    fallback_below: float
 
     @property
     def cap_topics(self) -> dict[str, int]:
@@ -102,24 +105,21 @@ def load_theme_knowledge(models_dir: Path) -> ThemeKnowledge:
         for row in read_rows(models_dir / "theme_keywords.csv", ThemeKeywordRow).rows
     ]
     keywords = pd.DataFrame(keyword_rows, columns=["theme_id", "keyword"]).drop_duplicates(ignore_index=True)
-    fallback = {
-        row.condition: row.theme_id for row in read_rows(models_dir / "theme_fallback.csv", ThemeFallbackRow).rows
-    }["no_theme_keyword"]
+    fallback_row = {row.condition: row for row in read_rows(models_dir / "theme_fallback.csv", ThemeFallbackRow).rows}[
+        "no_theme_keyword"
+    ]
+    fallback = fallback_row.theme_id
     unknown = (set(section_themes.values()) | set(keywords["theme_id"]) | {fallback}) - known
     if unknown:
         raise ValueError(
             f"theme_map.csv, theme_keywords.csv or theme_fallback.csv name themes outside themes.csv: {sorted(unknown)}"
         )
-    return ThemeKnowledge(taxonomy, section_themes, keywords, fallback)
+    return ThemeKnowledge(taxonomy, section_themes, keywords, fallback, fallback_row.below_score)
 
 
-@lru_cache(maxsize=64)
 def keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     """Whole-word match of any (lower-cased) keyword, allowing a short Dutch ending (`woningen`, `wijkteams`)."""
-    usable = sorted(
-        {k.lower() for k in keywords if len(k) >= PARAMETERS["keyword_hits"]["min_length"]}, key=lambda k: (-len(k), k)
-    )
-    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){KEYWORD_ENDING}(?!\w)")
+    return keyword_regex(keywords, PARAMETERS["keyword_hits"]["min_length"], KEYWORD_ENDING)
 
 
 class KeywordHits(BaseEstimator, TransformerMixin):
@@ -140,9 +140,28 @@ class KeywordHits(BaseEstimator, TransformerMixin):
         return sp.csr_matrix(np.log1p(counts.reshape(len(texts), len(self.patterns_))))
 
 
+def heading_theme(section: str, knowledge: ThemeKnowledge) -> str | None:
+    """The theme of a section heading that `theme_map.csv` does not list: the one theme whose keywords its
+    name names (`Energietransitie` → `duurzaamheid_energie`), or None when it names none or several."""
+    if section.casefold() == GENERAL.casefold():
+        return None
+    named = {
+        str(theme)
+        for theme, group in knowledge.keywords.groupby("theme_id", sort=True)
+        if keyword_pattern(tuple(group["keyword"])).search(section.lower())
+    }
+    return named.pop() if len(named) == 1 else None
+
+
 def weak_labels(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.Series:
-    """The theme of each paragraph's section from `theme_map.csv`; missing for `Algemeen` and unmapped sections."""
-    return paragraphs["section"].map(lambda section: knowledge.section_themes.get(alias_key(section)))
+    """The theme of each paragraph's section: from `theme_map.csv`, else from the keywords of the section's
+    name (`heading_theme`), so the headings of every report in the corpus label its paragraphs; missing
+    for `Algemeen` and for sections whose name points to no single theme."""
+    themes = {
+        section: knowledge.section_themes.get(alias_key(section)) or heading_theme(section, knowledge)
+        for section in sorted(set(paragraphs["section"]))
+    }
+    return paragraphs["section"].map(themes)
 
 
 def training_set(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
@@ -167,6 +186,31 @@ def training_set(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.Data
     return pd.concat([texts, keywords], ignore_index=True)
 
 
+class TemperatureLogisticRegression(LogisticRegression):
+    """A logistic regression whose probabilities are softened by a temperature (calibration that keeps
+    every first choice): `softmax(decision / temperature)`. `make train` fits the temperature on
+    leave-one-section-out predictions (`fit_temperature`); 1.0 is the plain logistic regression."""
+
+    def __init__(self, *, temperature: float = 1.0, **parameters: Any) -> None:
+        super().__init__(**parameters)
+        self.temperature = temperature
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities at the model's temperature."""
+        return softmax_rows(np.asarray(self.decision_function(X)) / self.temperature)
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The logistic regression's parameters and the temperature."""
+        return {**super().get_params(deep), "temperature": self.temperature}
+
+
+def softmax_rows(decision: np.ndarray) -> np.ndarray:
+    """Probabilities from decision values (one column for two classes, as scikit-learn gives them)."""
+    if decision.ndim == 1:
+        decision = np.column_stack([np.zeros_like(decision), decision])
+    return scipy.special.softmax(decision, axis=1)
+
+
 def make_classifier(knowledge: ThemeKnowledge) -> Pipeline:
     """TF-IDF words and characters plus keyword counts into a logistic regression."""
     keywords = tuple(zip(knowledge.keywords["theme_id"], knowledge.keywords["keyword"], strict=True))
@@ -177,7 +221,7 @@ def make_classifier(knowledge: ThemeKnowledge) -> Pipeline:
             ("keyword_hits", KeywordHits(keywords)),
         ]
     )
-    return Pipeline([("features", features), ("classifier", LogisticRegression(**PARAMETERS["classifier"]))])
+    return Pipeline([("features", features), ("classifier", TemperatureLogisticRegression(**PARAMETERS["classifier"]))])
 
 
 def fit_classifier(training: pd.DataFrame, knowledge: ThemeKnowledge) -> Pipeline:
@@ -190,12 +234,19 @@ def fit_classifier(training: pd.DataFrame, knowledge: ThemeKnowledge) -> Pipelin
 
 
 def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
-    """Theme, CAP major topic, probability and runner-up for every paragraph, indexed like `paragraphs`."""
+    """Theme, CAP major topic, probability, how it was chosen and runner-up for every paragraph, indexed
+    like `paragraphs`.
+
+    The theme written is the classifier's first choice; only a paragraph that names no theme keyword *and*
+    whose top probability is below the threshold of `models/theme_fallback.csv` (no theme is supported by
+    the text) gets the fallback theme, with `theme_source` `fallback`.
+    """
     if paragraphs.empty:
         return pd.DataFrame(columns=THEME_COLUMNS, index=paragraphs.index)
     probabilities = model.predict_proba(list(paragraphs["text"]))
     classes = np.asarray(model.classes_)
     order = np.argsort(-probabilities, axis=1, kind="stable")
+    rows = np.arange(len(paragraphs))
     without_keyword = (
         ~paragraphs["text"]
         .str.lower()
@@ -203,17 +254,18 @@ def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledg
         .astype(bool)
         .to_numpy()
     )
+    unsupported = without_keyword & (probabilities[rows, order[:, 0]] < knowledge.fallback_below)
     fallback = int(np.flatnonzero(classes == knowledge.fallback_theme)[0])
-    for row in np.flatnonzero(without_keyword):
+    for row in np.flatnonzero(unsupported):
         order[row] = [fallback, *(c for c in order[row] if c != fallback)]
     best, second = order[:, 0], order[:, 1]
-    rows = np.arange(len(paragraphs))
     themes = classes[best]
     return pd.DataFrame(
         {
             "theme": themes,
             "cap_major_topic": [knowledge.cap_topics[t] for t in themes],
             "theme_score": probabilities[rows, best].round(4),
+            "theme_source": np.where(unsupported, "fallback", "classifier"),
             "runner_up": classes[second],
             "runner_up_score": probabilities[rows, second].round(4),
         },
@@ -221,16 +273,56 @@ def classify(model: Pipeline, paragraphs: pd.DataFrame, knowledge: ThemeKnowledg
     )
 
 
-def held_out_section_predictions(training: pd.DataFrame, knowledge: ThemeKnowledge) -> pd.DataFrame:
+@dataclass(frozen=True)
+class HeldOut:
+    """Each themed section predicted by a model trained without it: the paragraphs with their `predicted`
+    theme, and the decision values and true class index of each, for calibration."""
+
+    predictions: pd.DataFrame
+    decisions: np.ndarray
+    truth: np.ndarray
+
+
+def held_out_sections(training: pd.DataFrame, knowledge: ThemeKnowledge) -> HeldOut:
     """Predict each section's paragraphs with a model that never saw that section (keywords always train)."""
     paragraphs = training[training["group"] != KEYWORD_GROUP]
     keywords = training[training["group"] == KEYWORD_GROUP]
-    predictions = []
+    classes = sorted(set(training["theme_id"]))
+    predictions, decisions = [], []
     for train_index, test_index in LeaveOneGroupOut().split(paragraphs, groups=paragraphs["group"]):
         model = fit_classifier(pd.concat([paragraphs.iloc[train_index], keywords], ignore_index=True), knowledge)
         held_out = paragraphs.iloc[test_index]
         predictions.append(held_out.assign(predicted=classify(model, held_out, knowledge)["theme"]))
-    return pd.concat(predictions).sort_index()
+        decision = np.asarray(model.decision_function(list(held_out["text"])))
+        full = np.full((len(held_out), len(classes)), -1e3)
+        full[:, [classes.index(c) for c in model.classes_]] = decision
+        decisions.append(full)
+    frame = pd.concat(predictions)
+    order = np.argsort(frame.index.to_numpy(), kind="stable")
+    truth = np.array([classes.index(t) for t in frame["theme_id"]])
+    return HeldOut(frame.iloc[order], np.vstack(decisions)[order], truth[order])
+
+
+def log_loss_at(held_out: HeldOut, temperature: float) -> float:
+    """Mean negative log-likelihood of the held-out sections' true themes at a temperature."""
+    log_p = scipy.special.log_softmax(held_out.decisions / temperature, axis=1)
+    return float(-log_p[np.arange(len(held_out.truth)), held_out.truth].mean())
+
+
+def fit_temperature(held_out: HeldOut) -> float:
+    """The temperature that makes the held-out probabilities most likely (calibration; first choices keep)."""
+    if not len(held_out.truth):
+        return 1.0
+    found = scipy.optimize.minimize_scalar(
+        lambda t: log_loss_at(held_out, t), bounds=TEMPERATURE_BOUNDS, method="bounded", options={"xatol": 1e-3}
+    )
+    return round(float(found.x), 3)
+
+
+def calibrated(model: Pipeline, temperature: float) -> Pipeline:
+    """The model with its probabilities at `temperature`."""
+    model.named_steps["classifier"].set_params(temperature=temperature)
+    return model
 
 
 def theme_scores(gold: pd.Series | np.ndarray, predicted: pd.Series | np.ndarray) -> dict[str, float]:
@@ -251,7 +343,9 @@ def training_hash(training: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def model_card(training: pd.DataFrame, cross_validation: dict[str, float], trained_on: list[str], date: str) -> dict:
+def model_card(
+    training: pd.DataFrame, cross_validation: dict[str, float], trained_on: list[str], date: str, held_out: HeldOut
+) -> dict:
     """What a reader of the saved model needs: data, parameters, scores, versions."""
     paragraphs = training[training["group"] != KEYWORD_GROUP]
     return {
@@ -264,6 +358,12 @@ def model_card(training: pd.DataFrame, cross_validation: dict[str, float], train
         "keyword_documents": int((training["group"] == KEYWORD_GROUP).sum()),
         "parameters": PARAMETERS,
         "cross_validation": {"scheme": "leave one section out (keywords always in training)", **cross_validation},
+        "calibration": {
+            "method": "temperature scaling on the leave-one-section-out decision values",
+            "temperature": fit_temperature(held_out),
+            "log_loss_uncalibrated": round(log_loss_at(held_out, 1.0), 4),
+            "log_loss_calibrated": round(log_loss_at(held_out, fit_temperature(held_out)), 4),
+        },
         "scikit_learn": sklearn.__version__,
     }
 
@@ -288,9 +388,11 @@ def load_classifier(models_dir: Path) -> Pipeline | None:
 
 
 def unmapped_sections(paragraphs: pd.DataFrame, knowledge: ThemeKnowledge) -> list[str]:
-    """Sections other than `Algemeen` without a theme in `theme_map.csv`: candidates for the curator."""
-    sections = paragraphs.loc[weak_labels(paragraphs, knowledge).isna(), "section"]
-    return sorted({s for s in sections if s.casefold() != GENERAL.casefold()})
+    """Sections other than `Algemeen` without a theme in `theme_map.csv` (with the theme their name's keywords
+    give them, if any): candidates for the curator."""
+    sections = sorted({s for s in paragraphs["section"] if knowledge.section_themes.get(alias_key(s)) is None})
+    named = {s: heading_theme(s, knowledge) for s in sections if s.casefold() != GENERAL.casefold()}
+    return [f"{s} (by its name: {theme})" if theme else s for s, theme in named.items()]
 
 
 def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -299,20 +401,26 @@ def assign_themes(paragraphs: pd.DataFrame, models_dir: Path) -> tuple[pd.DataFr
     notes = []
     unmapped = unmapped_sections(paragraphs, knowledge)
     if unmapped:
-        notes.append(f"sections without a theme in theme_map.csv (not used for training): {', '.join(unmapped)}")
+        notes.append(
+            "sections without a theme in theme_map.csv (trained on under the theme their name gives, if any): "
+            + ", ".join(unmapped)
+        )
     model = load_classifier(models_dir)
     if model is None:
         notes.append(
-            "no saved theme classifier for this scikit-learn: trained one on this corpus for this run (save it with `make train`)"
+            "no saved theme classifier for this scikit-learn: trained one on this corpus for this run, with uncalibrated "
+            "scores (save a calibrated one with `make train`)"
         )
         model = fit_classifier(training_set(paragraphs, knowledge), knowledge)
     return classify(model, paragraphs, knowledge), notes
 
 
 def train_themes(paragraphs: pd.DataFrame, trained_on: list[str], models_dir: Path, date: str) -> tuple[Pipeline, dict]:
-    """Train the classifier on the weakly labelled paragraphs and score it by leaving out one section at a time."""
+    """Train the classifier on the weakly labelled paragraphs, score it by leaving out one section at a time,
+    and calibrate its probabilities on those held-out predictions."""
     knowledge = load_theme_knowledge(models_dir)
     training = training_set(paragraphs, knowledge)
-    held_out = held_out_section_predictions(training, knowledge)
-    scores = theme_scores(held_out["theme_id"], held_out["predicted"])
-    return fit_classifier(training, knowledge), model_card(training, scores, trained_on, date)
+    held_out = held_out_sections(training, knowledge)
+    scores = theme_scores(held_out.predictions["theme_id"], held_out.predictions["predicted"])
+    model = calibrated(fit_classifier(training, knowledge), fit_temperature(held_out))
+    return model, model_card(training, scores, trained_on, date, held_out)

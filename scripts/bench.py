@@ -144,7 +144,7 @@ def shipped_stages(rows: list[dict]) -> None:
     report = measure(
         name, "cleaning and structure", 1, pages, words, lambda: structure_report(pdf, load_aliases()), rows
     )
-    mentions, acts, _ = measure(
+    mentions, acts, _, _ = measure(
         name, "NLP (entities, lobbying acts)", 1, pages, words, lambda: analyse_report(report, settings), rows
     )
     document = DocumentResult(SHIPPED.name, report, mentions, acts)
@@ -362,7 +362,9 @@ def main() -> None:
             frame.loc[group.index, "ratio_to_extract_words"] = (group["seconds"] / bare.iloc[0]).round(2)
     frame = frame[COLUMNS]
     DEFAULT_OUT.mkdir(exist_ok=True)
-    tables.write_table(frame, DEFAULT_OUT / ("bench_long_report.csv" if "--long-report-only" in sys.argv else "bench.csv"))
+    tables.write_table(
+        frame, DEFAULT_OUT / ("bench_long_report.csv" if "--long-report-only" in sys.argv else "bench.csv")
+    )
     table = Table(
         title=f"g40 bench — {platform.node()}, {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}"

@@ -53,6 +53,13 @@ def records() -> list[Record]:
     for row in read_csv_rows(GAZETTEERS / "places_world.csv"):
         entity_id = f"ISO:{row['iso_code']}" if row["iso_code"] else f"place:{slug(row['name'])}"
         found.append(Record(entity_id, "place", row["name"], row["kind"], row["source"], split_aliases(row["aliases"])))
+    places = {fold(r.canonical) for r in found} | {fold(a) for r in found for a in r.aliases}
+    for row in read_csv_rows(GAZETTEERS / "woonplaatsen.csv"):
+        if fold(row["name"]) not in places:
+            aliases = split_aliases(row["aliases"])
+            found.append(
+                Record(f"WP{row['woonplaatscode']}", "place", row["name"], "woonplaats", row["source"], aliases)
+            )
     for table in ("organisations.csv", "organisations_extra.csv", "organisations_more.csv"):
         for row in read_csv_rows(GAZETTEERS / table):
             aliases = split_aliases(row["aliases"])

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 from typer.testing import CliRunner
@@ -17,6 +20,13 @@ from pipeline.cli import app
 from pipeline.config import PROJ_ROOT, Settings
 from pipeline.flow.document import structure_document
 from pipeline.records import Report
+
+# Tests write only under temporary folders: no Hypothesis example database in the checkout, and the user's
+# own folders are checked to be untouched when the session ends.
+set_hypothesis_home_dir(tempfile.mkdtemp(prefix="g40-hypothesis-"))
+hypothesis_settings.register_profile("g40", database=None)
+hypothesis_settings.load_profile("g40")
+USER_FOLDERS = ("outputs", "corpus", "models", "docs", ".cache")
 
 SHIPPED_PDF = PROJ_ROOT / "corpus" / "g40-jaarverslag-2023.pdf"
 SEED_TEXT = PROJ_ROOT / "tests" / "gold" / "seed_g40_jaarverslag_2023.txt"
@@ -67,6 +77,27 @@ def body_lines(
     lines: Sequence[str], start: float = 120, leading: float = 13, x: float = 70, size: float = 9.5
 ) -> list[Text]:
     return [Text(line, x=x, y=start + i * leading, size=size) for i, line in enumerate(lines)]
+
+
+def folder_state(folders: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file under the given folders of the checkout."""
+    return {
+        str(path.relative_to(PROJ_ROOT)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for folder in folders
+        if (PROJ_ROOT / folder).is_dir()
+        for path in sorted((PROJ_ROOT / folder).rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def user_folders_stay_untouched():
+    """No test writes into outputs/, corpus/, models/, docs/ or .cache/ of the checkout."""
+    before = folder_state(USER_FOLDERS)
+    yield
+    after = folder_state(USER_FOLDERS)
+    changed = sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+    assert changed == [], f"tests wrote into the checkout: {changed[:10]}"
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@ the themes, the tables and the comparison over all documents."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import signal
@@ -14,13 +15,15 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from pebble import ProcessExpired, ProcessPool
 from sklearn.pipeline import Pipeline
 
 from pipeline import compare, tables
-from pipeline.config import RunOptions, Settings, find_pdfs, scan_corpus
+from pipeline.config import REPORTS_FILE, RunOptions, Settings, find_pdfs, scan_corpus
+from pipeline.files import file_sha256
 from pipeline.flow.document import (
     DocumentCache,
     as_document_error,
@@ -31,6 +34,7 @@ from pipeline.flow.document import (
 from pipeline.flow.fingerprint import run_fingerprint
 from pipeline.ner.memory import with_memory
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, Report, RunResult
+from pipeline.resources import load_curation
 from pipeline.textkeys import doc_id_for, unique_doc_ids
 from pipeline.themes import assign_themes, train_themes
 
@@ -60,7 +64,9 @@ def check_years(reports: Sequence[Report]) -> list[DocumentError]:
     for year, claimants in sorted(by_year.items()):
         if len(claimants) > 1:
             names = ", ".join(r.source_file for r in claimants)
-            message = f"{names} all claim year {year}; name the year with --year FILE=YEAR"
+            message = (
+                f"{names} all claim year {year}; name the year in {REPORTS_FILE} (file,year) or with --year FILE=YEAR"
+            )
             errors += [
                 DocumentError(report.source_file, None, ErrorKind.DUPLICATE_YEAR, message) for report in claimants
             ]
@@ -104,10 +110,17 @@ def timed_out(path: Path, seconds: float | None) -> DocumentResult:
 
 
 def in_process(
-    paths: Sequence[Path], settings: Settings, options: RunOptions, cache: DocumentCache | None
+    paths: Sequence[Path],
+    settings: Settings,
+    options: RunOptions,
+    cache: DocumentCache | None,
+    starting: Callable[[str], None] | None = None,
 ) -> Iterator[tuple[Path, DocumentResult]]:
-    """Documents one after the other in this process, each within the time limit."""
+    """Documents one after the other in this process, each within the time limit; `starting(file name)` hears
+    of each before it is read."""
     for path in paths:
+        if starting:
+            starting(path.name)
         try:
             with time_limit(options.timeout):
                 document = process_document(path, settings, cache)
@@ -165,8 +178,58 @@ def in_workers(
         pool.join()
 
 
-def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions) -> Iterator[DocumentResult]:
-    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster.
+def unique_files(paths: Sequence[Path]) -> tuple[list[Path], list[DocumentResult]]:
+    """The files to process, once per content: a second file with the same bytes is not read again but
+    becomes a `duplicate_file` row that names both, so a copy under another name is never compared with itself."""
+    first: dict[str, Path] = {}
+    duplicates = []
+    for path in paths:
+        digest = file_sha256(path)
+        if digest not in first:
+            first[digest] = path
+            continue
+        original = first[digest].name
+        message = (
+            f"{path.name} has the same content as {original} (sha256 {digest[:12]}…): processed once, as {original}; "
+            f"remove the copy, or mark it skip in {REPORTS_FILE}"
+        )
+        duplicates.append(
+            DocumentResult(path.name, None, errors=[DocumentError(path.name, None, ErrorKind.DUPLICATE_FILE, message)])
+        )
+    return list(first.values()), duplicates
+
+
+def curation_effects(settings: Settings, documents: Sequence[DocumentResult]) -> tuple[list[dict], list[str]]:
+    """What each row of `models/curation.csv` did in this run (mentions changed), and a warning per row that
+    matched nothing: a misspelt name is seen, not silently ignored."""
+    path = settings.models_dir / "curation.csv"
+    changed: dict[int, int] = {}
+    for document in documents:
+        for line, count in document.curation.items():
+            changed[line] = changed.get(line, 0) + count
+    effects, warnings = [], []
+    for line, row in load_curation(path).numbered():
+        effects.append({"line": line, "row": row.describe(), "mentions": changed.get(line, 0)})
+        if not changed.get(line):
+            warnings.append(f"{path.name} line {line} ({row.describe()}) matched no mention")
+    return effects, warnings
+
+
+def apply_titles(documents: Sequence[DocumentResult], titles: dict[str, str]) -> None:
+    """Titles given in `reports.csv` replace those read from the PDF."""
+    for document in documents:
+        if document.report is not None and titles.get(document.source_file):
+            document.report.title = titles[document.source_file]
+
+
+def run_documents(
+    paths: Sequence[Path],
+    settings: Settings,
+    options: RunOptions,
+    starting: Callable[[str], None] | None = None,
+) -> Iterator[DocumentResult]:
+    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster; in this
+    process `starting(file name)` hears of each document before it is read.
 
     The pool's workers are started fresh (spawn) and stopped when the documents are done, so they hold
     no memory while the themes, tables and report are made. A document that failed for a transient reason
@@ -177,7 +240,7 @@ def run_documents(paths: Sequence[Path], settings: Settings, options: RunOptions
     if options.executor == "dask":
         yield from on_dask(paths, settings, options, cache)
         return
-    run = in_workers if options.jobs > 1 and len(paths) > 1 else in_process
+    run = in_workers if options.jobs > 1 and len(paths) > 1 else partial(in_process, starting=starting)
     pending = list(paths)
     for attempt in (1, 2):
         retry = []
@@ -238,7 +301,8 @@ def extract_corpus(
 ) -> RunResult:
     """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run.
 
-    `progress(step, documents_done)` hears of every document read and of each later stage.
+    `progress(step, documents_done)` hears of every document read (its name, and documents and pages so
+    far) and of each later stage.
     """
     options = options or RunOptions()
     result = RunResult(
@@ -249,32 +313,42 @@ def extract_corpus(
         fingerprint=run_fingerprint(corpus, settings),
     )
     clock = StageClock(result.stage_seconds)
-    paths, skipped = scan_corpus(corpus)
+    paths, skipped = scan_corpus(corpus, settings.skip)
+    paths, duplicates = unique_files(paths)
     ids, collisions = unique_doc_ids(path.name for path in paths)
     result.notes += collisions
     settings = replace(settings, doc_ids={name: i for name, i in ids.items() if i != doc_id_for(Path(name))})
     result.settings = settings
-    for entry in skipped:
-        result.documents.append(
-            DocumentResult(
-                entry.name, None, errors=[DocumentError(entry.name, None, ErrorKind(entry.kind), entry.message)]
-            )
-        )
-    for document in run_documents(paths, settings, options):
+    duplicates += [
+        DocumentResult(entry.name, None, errors=[DocumentError(entry.name, None, ErrorKind(entry.kind), entry.message)])
+        for entry in skipped
+    ]
+    pages = 0
+    total = len(paths) + len(duplicates)
+
+    def starting(name: str) -> None:
         if progress:
-            progress(f"read {document.source_file}", 1)
+            progress(f"reading {name} · {len(result.documents)}/{total} documents · {pages} pages", 0)
+
+    for document in itertools.chain(duplicates, run_documents(paths, settings, options, starting)):
+        pages += document.report.n_pages if document.report is not None else 0
+        if progress:
+            progress(f"{document.source_file} · {len(result.documents) + 1}/{total} documents · {pages} pages", 1)
         result.documents.append(document)
     for document in result.documents:
         result.errors += document.errors
         result.notes += document.notes
     result.documents.sort(key=lambda d: d.source_file)
     remember_names(result.documents)
+    apply_titles(result.documents, settings.titles)
+    result.curation, result.run_warnings = curation_effects(settings, result.documents)
     clock.lap("documents")
     result.spacy = next(
         (d.spacy for d in result.documents if d.spacy),
         {"requested": settings.spacy_model, "note": "no document was analysed"},
     )
     result.notes += sorted({d.spacy["note"] for d in result.documents if d.spacy})
+    result.notes += [f"{r.source_file}: {note}" for r in result.reports for note in r.pillar_notes]
     result.errors += check_years(result.reports)
     kept = [d for d in result.documents if d.report is not None and d.source_file not in result.refused_tables]
     analysed = [d.report.doc_id for d in kept if d.report is not None and d.source_file not in result.refused_analysis]
@@ -286,7 +360,8 @@ def extract_corpus(
     clock.lap("themes")
     if progress:
         progress("tables and comparison", 0)
-    result.tables = tables.build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index))
+    lookups = tables.load_lookups(settings.models_dir)
+    result.tables = tables.build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index), lookups)
     result.notes += compare.add_comparison(result.tables)
     clock.lap("tables")
     return result
@@ -296,7 +371,7 @@ def train_on_corpus(corpus: Path, settings: Settings, date: str) -> tuple[Pipeli
     """Train the theme classifier on the reports in `corpus`; reports that cannot be read are left out and
     returned as errors."""
     reports, errors = [], []
-    for path in find_pdfs(corpus):
+    for path in find_pdfs(corpus, settings.skip):
         try:
             reports.append(structure_document(path, settings))
         except Exception as error:

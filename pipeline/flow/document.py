@@ -23,10 +23,19 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from spacy.language import Language
 
-from pipeline.config import Settings
+from pipeline.config import REPORTS_FILE, Settings
 from pipeline.files import atomic_write, file_sha256
 from pipeline.flow.fingerprint import code_digest, spacy_model_version
-from pipeline.nlp import build_nlp, lobby_acts_in, mentions_in, parse_paragraphs, pipeline_facts, resources_digest
+from pipeline.lobby import document_acts, named_organisations, network_names
+from pipeline.nlp import (
+    build_nlp,
+    curation_effects,
+    lobby_acts_in,
+    mentions_in,
+    parse_paragraphs,
+    pipeline_facts,
+    resources_digest,
+)
 from pipeline.pdf import PdfError, read_pdf, tesseract_available
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, LobbyAct, Mention, Report
 from pipeline.structure import load_aliases, structure_report
@@ -43,7 +52,7 @@ class CacheUnavailable(Exception):
 
 CACHE_SHAPES: dict[str, TypeAdapter[Any]] = {
     "structure": TypeAdapter(Report),
-    "nlp": TypeAdapter(tuple[list[Mention], list[LobbyAct], dict[str, Any]]),
+    "nlp": TypeAdapter(tuple[list[Mention], list[LobbyAct], dict[str, Any], dict[int, int]]),
 }
 
 
@@ -168,19 +177,29 @@ def structure_document(path: Path, settings: Settings) -> Report:
     )
 
 
-def analyse_report(report: Report, settings: Settings) -> tuple[list[Mention], list[LobbyAct], dict[str, Any]]:
-    """Entities and lobbying acts of every paragraph, with the facts of the spaCy pipeline that found them."""
+def analyse_report(
+    report: Report, settings: Settings
+) -> tuple[list[Mention], list[LobbyAct], dict[str, Any], dict[int, int]]:
+    """Entities and lobbying acts of every paragraph, with the facts of the spaCy pipeline that found them and
+    the mentions each curation row changed (by line)."""
     nlp, note = nlp_for(settings.spacy_model, settings.models_dir)
     mentions: list[Mention] = []
     acts: list[LobbyAct] = []
+    named: list[tuple[str, str, list[str]]] = []
+    curated: dict[int, int] = {}
     for paragraph_id, doc in parse_paragraphs(nlp, ((p.paragraph_id, p.text) for p in report.paragraphs)):
         mentions.extend(mentions_in(doc, paragraph_id))
+        named.append((paragraph_id, doc.text, named_organisations(doc)))
         acts.extend(lobby_acts_in(doc, paragraph_id))
-    return mentions, acts, pipeline_facts(nlp, settings.spacy_model, note)
+        for line, changed in curation_effects(doc).items():
+            curated[line] = curated.get(line, 0) + changed
+    acts = document_acts(acts, named, network_names(settings.models_dir / "lobby_actors.csv"))
+    return mentions, acts, pipeline_facts(nlp, settings.spacy_model, note), curated
 
 
 def document_problems(report: Report) -> list[DocumentError]:
-    """Problems that leave the report readable but incomplete: unreadable pages, no text, not Dutch."""
+    """Problems that leave the report readable but incomplete: unreadable pages, no text, not Dutch, a
+    structure that cannot be told (its entities and themes are still found)."""
     problems = [
         DocumentError(report.source_file, page, ErrorKind.UNREADABLE_PAGE, message)
         for page, message in report.page_errors
@@ -190,6 +209,8 @@ def document_problems(report: Report) -> list[DocumentError]:
         pages = f"page {unread[0]} has" if len(unread) == 1 else f"pages {', '.join(map(str, unread))} have"
         reason = f"{pages} no text layer and OCR is unavailable" if unread else "no text on any page"
         problems.append(DocumentError(report.source_file, None, ErrorKind.NO_TEXT, f"no extractable text: {reason}"))
+    elif report.language == "nl" and report.structure_problem:
+        problems.append(DocumentError(report.source_file, None, ErrorKind.STRUCTURE, report.structure_problem))
     elif report.language != "nl":
         problems.append(
             DocumentError(
@@ -226,9 +247,17 @@ def process_document(path: Path, settings: Settings, cache: DocumentCache | None
             analysed = analyse_report(report, settings)
             if cache:
                 cache.save("nlp", analysis_key, analysed)
-        mentions, acts, facts = analysed
+        mentions, acts, facts, curated = analysed
         return DocumentResult(
-            path.name, report, mentions, acts, problems, spacy=facts, cached=frozenset(hits), notes=notes
+            path.name,
+            report,
+            mentions,
+            acts,
+            problems,
+            spacy=facts,
+            cached=frozenset(hits),
+            notes=notes,
+            curation=curated,
         )
     except Exception as error:
         log.debug("failure on %s", path.name, exc_info=True)
@@ -251,7 +280,8 @@ def as_document_error(file_name: str, error: BaseException) -> DocumentError:
     if isinstance(error, PdfError):
         return DocumentError(file_name, None, error.kind, str(error))
     if isinstance(error, YearError):
-        return DocumentError(file_name, None, ErrorKind.YEAR, str(error))
+        hint = f"; give it in {REPORTS_FILE} in the corpus folder (a row `{file_name},YEAR`) or with --year FILE=YEAR"
+        return DocumentError(file_name, None, ErrorKind.YEAR, f"{error}{hint}")
     if isinstance(error, CacheUnavailable):
         return DocumentError(file_name, None, ErrorKind.CACHE_UNAVAILABLE, str(error))
     if isinstance(error, MemoryError):

@@ -63,7 +63,7 @@ def tesseract_languages(ocr: bool) -> str | None:
 
 def run_fingerprint(corpus: Path, settings: Settings) -> str:
     """One digest of everything the outputs of a run on `corpus` with `settings` depend on."""
-    paths, skipped = scan_corpus(corpus)
+    paths, skipped = scan_corpus(corpus, settings.skip)
     parts: dict[str, Any] = {
         "pdfs": [(path.name, file_sha256(path)) for path in paths],
         "skipped": [(entry.name, entry.kind) for entry in skipped],

@@ -1,6 +1,6 @@
 """The run manifest (`run.json`) — what a run did, so a table can be traced to the code, the
 model and the exact files that made it: versions, spaCy model, inputs with sha256, options, times,
-per-stage durations, row counts, notes and warnings."""
+per-stage durations, row counts, what each curation row changed, notes and warnings."""
 
 from __future__ import annotations
 
@@ -93,6 +93,7 @@ def run_manifest(
             "stages": {stage: round(seconds, 3) for stage, seconds in result.stage_seconds.items()},
         },
         "counts": {name: len(tables[name]) for name in sorted(tables)},
+        "curation": result.curation,
         "notes": list(dict.fromkeys(result.notes)),
         "warnings": list(dict.fromkeys(result.warnings)),
         "fingerprint": result.fingerprint,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from filelock import FileLock, Timeout
@@ -18,12 +19,12 @@ from filelock import FileLock, Timeout
 from pipeline import compare, tables
 from pipeline.columns import OUTPUT_TABLES
 from pipeline.config import MODELS_DIR
-from pipeline.files import json_text, write_text
+from pipeline.files import atomic_write, json_text, write_text
 from pipeline.flow.corpus import StageClock
-from pipeline.flow.fingerprint import output_digests
+from pipeline.flow.fingerprint import MANIFEST, output_digests
 from pipeline.flow.manifest import environment, run_manifest
 from pipeline.records import RunResult
-from pipeline.report import render_report
+from pipeline.report import Method, render_report
 from pipeline.schema import Vocabularies, check_tables, column_fields, datapackage, load_vocabularies
 
 
@@ -54,7 +55,6 @@ def output_lock(out: Path) -> Iterator[None]:
 
 SETS = ".sets"
 CURRENT = ".current"
-MANIFEST = "run.json"
 
 
 class IncompleteRun(Exception):
@@ -91,7 +91,7 @@ def ours(path: Path) -> bool:
     return path.is_file() and (path.stem in OUTPUT_TABLES or path.name in LEGACY_FILES)
 
 
-LEGACY_FILES = {"errors.csv", "report.html", "datapackage.json", MANIFEST}
+LEGACY_FILES = {"errors.csv", "report.html", "datapackage.json", tables.WORKBOOK, MANIFEST}
 
 
 def switch_to(out: Path, staged: Path) -> None:
@@ -168,7 +168,7 @@ def write_outputs(result: RunResult, out: Path, keep_going: bool = False) -> Non
             tables.write_table(frame, staged / f"{name}.csv")
         tables.write_table(errors, staged / "errors.csv")
         clock.lap("write_tables")
-        written = write_report(staged, result.settings.models_dir)
+        written = write_report(staged, result.settings.models_dir, spacy=result.spacy, evaluation_dir=out)
         clock.lap("report")
         manifest = run_manifest(result, written, environment(), out, datetime.now(UTC), output_digests(staged))
         manifest["complete"] = not transient
@@ -225,11 +225,29 @@ def read_tables(folder: Path, vocab: Vocabularies) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_report(folder: Path, models_dir: Path = MODELS_DIR) -> dict[str, pd.DataFrame]:
-    """Write report.html and datapackage.json beside the CSVs in `folder`, from the CSVs as written (so the
-    report shows exactly what the tables say); returns those tables."""
+def report_method(folder: Path, spacy: dict[str, Any] | None, evaluation_dir: Path | None) -> Method:
+    """What the report's method note says: the run's spaCy facts (given, else from `run.json` in `folder`) and
+    the scores of `make evaluate` (`evaluation.csv`, when it is there)."""
+    if spacy is None:
+        try:
+            spacy = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("spacy") or {}
+        except (OSError, ValueError):
+            spacy = {}
+    scores = (evaluation_dir or folder) / "evaluation.csv"
+    return Method(spacy, pd.read_csv(scores, keep_default_na=False) if scores.is_file() else None)
+
+
+def write_report(
+    folder: Path,
+    models_dir: Path = MODELS_DIR,
+    spacy: dict[str, Any] | None = None,
+    evaluation_dir: Path | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Write report.html, the workbook g40.xlsx and datapackage.json beside the CSVs in `folder`, from the CSVs
+    as written (so the report and the workbook show exactly what the tables say); returns those tables."""
     vocab = load_vocabularies(models_dir)
     found = read_tables(folder, vocab)
-    write_text(folder / "report.html", render_report(found, vocab))
+    write_text(folder / "report.html", render_report(found, vocab, report_method(folder, spacy, evaluation_dir)))
+    atomic_write(folder / tables.WORKBOOK, lambda temporary: tables.write_workbook(found, temporary))
     write_text(folder / "datapackage.json", json_text(datapackage(found, vocab)))
     return found

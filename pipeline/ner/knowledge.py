@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.resources import CurationRow, EntityRow, TypeWord, read_rows
+from pipeline.resources import EntityRow, TypeWord, load_curation, read_rows
 from pipeline.textkeys import fold, slug
 
 KNOWLEDGE_BASE_FILES = ("entities.csv", "curation.csv", "type_words.csv")
@@ -36,6 +36,7 @@ class KnowledgeBase:
     written: dict[tuple[str, str], str] = field(default_factory=dict)
     type_words: dict[str, set[str]] = field(default_factory=dict)
     law_stems: dict[str, set[str]] = field(default_factory=dict)
+    curation_lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         articles = "|".join(sorted(self.type_words.get("article", set())))
@@ -73,7 +74,7 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
     """The canonical entities with their aliases, the curation file and the type words, validated."""
     entities_file, curation_file, type_words_file = (models_dir / name for name in KNOWLEDGE_BASE_FILES)
     entity_rows = read_rows(entities_file, EntityRow)
-    curation_rows = read_rows(curation_file, CurationRow)
+    curation_rows = load_curation(curation_file)
     type_word_rows = read_rows(type_words_file, TypeWord)
     entities: dict[str, Entity] = {}
     aliases: dict[tuple[str, str], str] = {}
@@ -88,7 +89,9 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
                 written[key] = alias
     dropped: set[tuple[str, str]] = set()
     curated: dict[tuple[str, str], str] = {}
-    for curation in curation_rows.rows:
+    curation_lines: dict[tuple[str, str], int] = {}
+    for line, curation in curation_rows.numbered():
+        curation_lines[curation.key] = line
         if curation.action == "drop":
             dropped.add((curation.entity_type, fold(curation.name)))
             continue
@@ -104,7 +107,9 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
             target = Entity(f"{curation.entity_type}:{slug(curation.target)}", curation.entity_type, curation.target)
             entities[target.entity_id] = target
         curated[(curation.entity_type, fold(curation.name))] = target.entity_id
-    return KnowledgeBase(entities, aliases, curated, dropped, written, type_words_by_role(type_word_rows.rows))
+    return KnowledgeBase(
+        entities, aliases, curated, dropped, written, type_words_by_role(type_word_rows.rows), {}, curation_lines
+    )
 
 
 def type_words_by_role(rows: Iterable[TypeWord]) -> dict[str, set[str]]:

@@ -16,11 +16,11 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
-from pipeline.ner import law, organisation, policy
+from pipeline.ner import law, organisation, place, policy
 from pipeline.ner.common import QUOTES, needs_exact_case
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES, Entity, KnowledgeBase, load_knowledge_base
 from pipeline.ner.memory import TITLE_METHOD
-from pipeline.records import ENTITY_SPANS, ENTITY_TYPES
+from pipeline.records import CURATION_EFFECTS, ENTITY_SPANS, ENTITY_TYPES
 from pipeline.textkeys import fold, slug
 
 FACTORY = "g40_linker"
@@ -117,22 +117,39 @@ class EntityLinker:
                 if cut is None:
                     continue
             else:
-                cut = law.cut_run_on(doc, ent, self.kb) if entity_type == "law" else None
+                if entity_type == "law":
+                    cut = law.cut_run_on(doc, ent, self.kb, bounded=rule_id in law.BOUNDED_RULES)
+                elif rule_id == organisation.MINISTRY_RULE:
+                    cut = organisation.cut_ministry(doc, ent, self.kb)
+                else:
+                    cut = None
             span = cut or Span(doc, ent.start, ent.end, label=entity_type)
-            entity = self.link(entity_type, span.text, rule_id or "")
+            entity = self.link(entity_type, span.text, rule_id or "", doc)
             if entity is None:
                 continue
+            if entity_type == "place" and place.reads_as_surname(doc, span, entity.entity_id):
+                continue
+            year = policy.year_after(doc, span) if entity_type == "policy" else ""
+            if year and not entity.canonical.endswith(year):
+                span = Span(doc, span.start, span.end + 1, label=entity_type)
+                entity = Entity(f"{entity.entity_id}-{year}", entity_type, f"{entity.canonical} {year}")
             span._.canonical, span._.entity_id, span._.method = entity.canonical, entity.entity_id, method
             linked.append(span)
         doc.spans[ENTITY_SPANS] = linked
         return doc
 
-    def link(self, entity_type: str, surface: str, rule_id: str) -> Entity | None:
-        """The entity a mention names (curation, gazetteer, law words, or a new one), None when dropped."""
+    def link(self, entity_type: str, surface: str, rule_id: str, doc: Doc | None = None) -> Entity | None:
+        """The entity a mention names (curation, gazetteer, law words, or a new one), None when dropped.
+
+        Every curation row that changes the mention is counted in `doc.user_data[CURATION_EFFECTS]` (by its
+        line in `models/curation.csv`), so a run can say what each row did.
+        """
         surface = surface.strip(QUOTES + " ")
         if (entity_type, fold(surface)) in self.kb.dropped:
-            return None
+            return self.curated_by(doc, (entity_type, fold(surface)), None)
         curated = self.kb.curated.get((entity_type, fold(surface)))
+        if curated:
+            self.curated_by(doc, (entity_type, fold(surface)), None)
         gazetteer_id = rule_id if rule_id and not rule_id.startswith("rule:") else ""
         entity = self.kb.entities.get(curated or gazetteer_id) or self.kb.lookup(entity_type, surface)
         if entity is None and entity_type == "law":
@@ -141,8 +158,19 @@ class EntityLinker:
                 return None
         if entity is None:
             entity = self.new_entity(entity_type, surface)
-        if (entity_type, fold(entity.canonical)) in self.kb.dropped:
-            return None
+        by_name = (entity_type, fold(entity.canonical))
+        if by_name in self.kb.dropped:
+            return self.curated_by(doc, by_name, None)
+        if not curated and by_name in self.kb.curated and self.kb.curated[by_name] != entity.entity_id:
+            return self.curated_by(doc, by_name, self.kb.entities[self.kb.curated[by_name]])
+        return entity
+
+    def curated_by(self, doc: Doc | None, key: tuple[str, str], entity: Entity | None) -> Entity | None:
+        """Count one mention changed by the curation row of `key`; returns `entity` (None: dropped)."""
+        if doc is not None:
+            effects = doc.user_data.setdefault(CURATION_EFFECTS, {})
+            line = self.kb.curation_lines[key]
+            effects[line] = effects.get(line, 0) + 1
         return entity
 
     def new_entity(self, entity_type: str, surface: str) -> Entity:

@@ -5,6 +5,8 @@ so that the outcome does not depend on the order of the families: overlapping ru
 (then the earliest), rule names replace overlapping model entities, and a policy title never overlaps a law
 unless it is a quoted title that holds the law's name (`het programma 'Aan de slag met de Omgevingswet'`).
 The cue words before a quoted title (`City Deal 'Circulaire Stad'`) are no dossier of their own.
+An unknown capitalised name listed with known ones of one type (`Divosa, Cedris en het UWV`, `Tubbergen,
+Ootmarsum en Haaksbergen`) is of that type too (pattern id `rule:coordinated`, in that family's spans key).
 """
 
 from __future__ import annotations
@@ -18,6 +20,13 @@ from pipeline.ner.common import overlaps
 from pipeline.ner.policy.titles import CUES_SUFFIX
 
 FACTORY = "g40_entity_merge"
+COORDINATED = "rule:coordinated"
+COORDINATED_TYPES = ("organisation", "place")
+LIST_WORDS = (",", "en", "of")
+ARTICLES = ("de", "het")
+NAME_ENDS = (".", ";", ")", ":", "?", "!")
+"""A listed name ends at a list word or punctuation: `Hugo de Jonge` or `Postbus 20011` are no listed names."""
+MAX_NAME_TOKENS = 3
 
 
 @Language.factory(FACTORY, default_config={"rule_keys": [], "title_key": ""})
@@ -49,6 +58,15 @@ class EntityResolver:
             and not any(within(title, cue) for cue in cues)
         ]
         doc.ents = filter_spans([*titles, *ents])
+        for _ in range(2):
+            listed = coordinated_names(doc)
+            if not listed:
+                break
+            doc.ents = sorted([*doc.ents, *listed])
+            for span in listed:
+                key = next((key for key in self.rule_keys if key.endswith(span.label_)), None)
+                if key is not None:
+                    doc.spans[key] = [*doc.spans.get(key, []), span]
         return doc
 
 
@@ -60,3 +78,55 @@ def within(span: Span, outer: Span) -> bool:
 def holds_law(title: Span, law: Span) -> bool:
     """A quoted title longer than the law name it holds: the title is the dossier."""
     return title.id_.startswith("quoted") and within(law, title) and len(title) > len(law)
+
+
+def coordinated_names(doc: Doc) -> list[Span]:
+    """Capitalised names, not yet entities, listed beside an entity of one type (`X, Y en het Z`); a name that
+    is an entity of another type elsewhere in the text keeps that type."""
+    taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+    labelled = {token.text: ent.label_ for ent in doc.ents for token in ent if token.text[:1].isupper()}
+    ending = {ent.end: ent for ent in doc.ents}
+    starting = {ent.start: ent for ent in doc.ents}
+    found = []
+    position = 0
+    while position < len(doc):
+        end = position
+        while end < len(doc) and end - position < MAX_NAME_TOKENS and is_name_token(doc, end, taken):
+            end += 1
+        if end == position:
+            position += 1
+            continue
+        if end < len(doc) and doc[end].lower_ not in LIST_WORDS and doc[end].text not in NAME_ENDS:
+            position = end
+            continue
+        types = {ent.label_ for ent in (listed_before(doc, position, ending), listed_after(doc, end, starting)) if ent}
+        known_as = {labelled[token.text] for token in doc[position:end] if token.text in labelled}
+        if len(types) == 1 and (label := types.pop()) in COORDINATED_TYPES and known_as <= {label}:
+            found.append(Span(doc, position, end, label=label, span_id=COORDINATED))
+        position = end
+    return found
+
+
+def is_name_token(doc: Doc, i: int, taken: set[int]) -> bool:
+    """A capitalised word inside a sentence that no entity covers."""
+    token = doc[i]
+    return (
+        i not in taken and not token.is_sent_start and token.text[:1].isupper() and any(c.isalpha() for c in token.text)
+    )
+
+
+def listed_before(doc: Doc, start: int, ending: dict[int, Span]) -> Span | None:
+    """The entity just before `start` across a list word: `Divosa, ` or `de IVBN en `."""
+    if start < 2 or doc[start - 1].lower_ not in LIST_WORDS:
+        return None
+    return ending.get(start - 1)
+
+
+def listed_after(doc: Doc, end: int, starting: dict[int, Span]) -> Span | None:
+    """The entity just after `end` across a list word and an article: ` en het UWV`."""
+    if end >= len(doc) or doc[end].lower_ not in LIST_WORDS:
+        return None
+    after = end + 1
+    if after < len(doc) and doc[after].lower_ in ARTICLES:
+        after += 1
+    return starting.get(after)

@@ -94,7 +94,8 @@ EXPECTED_2031_2032 = [
 
 
 def rows(table: pd.DataFrame) -> list[tuple]:
-    return [tuple(row) for row in table.itertuples(index=False)]
+    """The rows without the theme label (checked on its own in `test_theme_rows_carry_the_theme_label`)."""
+    return [tuple(row) for row in table.drop(columns="theme_label", errors="ignore").itertuples(index=False)]
 
 
 def test_year_pairs_are_consecutive_years_plus_first_with_last():
@@ -107,6 +108,15 @@ def test_themes_compare_shares_in_points_and_entities_per_10k_words_with_raw_cou
     table = comparison_table(**TWO_YEARS)
     assert list(table.columns) == TABLE_COLUMNS["comparison"]
     assert rows(table) == EXPECTED_2031_2032
+
+
+def test_theme_rows_carry_the_theme_label():
+    labels = {"wonen": "Wonen en volkshuisvesting", "zorg_jeugd_onderwijs": "Zorg", "asiel_integratie": "Asiel"}
+    focus = TWO_YEARS["focus"].assign(theme_label=TWO_YEARS["focus"]["theme"].map(labels))
+    table = comparison_table(**{**TWO_YEARS, "focus": focus})
+    labelled = dict(zip(table["key"], table["theme_label"], strict=True))
+    assert labelled["wonen"] == "Wonen en volkshuisvesting" and labelled["asiel_integratie"] == "Asiel"
+    assert labelled["Wmo"] == "" and labelled["gesprek"] == ""
 
 
 def test_a_pillar_missing_in_one_year_gives_no_rows_but_a_note():
@@ -547,6 +557,8 @@ def test_two_years_give_the_exact_comparison_with_the_renamed_pillar_as_one(two_
         [25, 38],
     ]
     assert rows(read_comparison(out)) == EXPECTED_GENERATED
+    labelled = read_comparison(out)
+    assert (labelled["theme_label"] != "").eq(labelled["dimension"] == "theme").all()
     assert "note: comparison 2031-2032: pillar Overig has no paragraphs in 2032 (only in 2031): not compared" in output
 
 
@@ -615,7 +627,8 @@ def test_two_reports_of_one_year_are_refused_until_a_year_is_named(tmp_path):
     errors = pd.read_csv(tmp_path / "refused" / "errors.csv")
     assert errors["doc"].tolist() == ["testnetwerk-jaarverslag-2031.pdf", "verslag.pdf"]
     assert set(errors["message"]) == {
-        "testnetwerk-jaarverslag-2031.pdf, verslag.pdf all claim year 2031; name the year with --year FILE=YEAR"
+        "testnetwerk-jaarverslag-2031.pdf, verslag.pdf all claim year 2031; "
+        "name the year in reports.csv (file,year) or with --year FILE=YEAR"
     }
     assert not (tmp_path / "refused" / "comparison.csv").exists()
     code, output = extract(same, tmp_path / "named", "--year", "verslag.pdf=2030")
@@ -633,7 +646,8 @@ def test_the_shipped_report_under_two_years_is_the_same_everywhere(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SHIPPED_PDF, corpus)
-    shutil.copy(SHIPPED_PDF, corpus / "kopie.pdf")
+    # One byte more after %%EOF: the same report under another year, not a duplicate file.
+    (corpus / "kopie.pdf").write_bytes(SHIPPED_PDF.read_bytes() + b"\n")
     code, output = extract(corpus, tmp_path / "out", "--year", "kopie.pdf=2024")
     assert code == 0, output
     table = read_comparison(tmp_path / "out")

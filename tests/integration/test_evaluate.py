@@ -1,4 +1,5 @@
-"""The targets of issues 3 and 4: entities on the 2023 report and an independent news item, themes on the report."""
+"""The targets of issues 3, 4 and 18: entities on the 2023 report and an independent news item, themes on the
+report, lobbying acts on the report and the development texts."""
 
 import pytest
 
@@ -33,10 +34,58 @@ def test_theme_accuracy_meets_the_target(table, scope):
     assert accuracy >= 0.80
 
 
-def test_lobbying_acts_are_found_with_their_instrument(table):
-    lobby = table[table["task"] == "lobby"].set_index(["scope", "metric"])["value"]
-    assert lobby[("detection", "f1")] >= 0.80
-    assert lobby[("instrument", "accuracy")] >= 0.85
+def theme_value(table, dataset: str, scope: str, metric: str = "accuracy") -> float:
+    rows = table[(table["task"] == "theme") & (table["dataset"] == dataset) & (table["scope"] == scope)]
+    return rows[rows["metric"] == metric]["value"].item()
+
+
+def test_theme_accuracy_on_the_shipped_reports_hand_labels(table):
+    assert theme_value(table, "report-2023", "all_paragraphs_hand") >= 0.85
+    assert theme_value(table, "report-2023", "held_out_sections_hand") >= 0.80
+
+
+def test_theme_accuracy_and_macro_f1_on_the_development_paragraphs(table):
+    for dataset, paragraphs in (("dev-tune", 79), ("dev-frozen", 81)):
+        rows = table[(table["task"] == "theme") & (table["dataset"] == dataset)]
+        assert set(rows["metric"]) == {"accuracy", "macro_f1"} and set(rows["support"]) == {paragraphs}
+    assert theme_value(table, "dev-tune", "hand_paragraphs") >= 0.80
+
+
+def test_theme_accuracy_on_the_frozen_development_paragraphs_meets_the_target(table):
+    assert theme_value(table, "dev-frozen", "hand_paragraphs") >= 0.80
+
+
+def lobby_scores(table, dataset):
+    return table[(table["task"] == "lobby") & (table["dataset"] == dataset)].set_index(["scope", "metric"])["value"]
+
+
+def test_lobbying_acts_on_the_shipped_report_meet_the_target(table):
+    lobby = lobby_scores(table, "report-2023")
+    assert lobby[("detection", "f1")] >= 0.88
+    assert lobby[("instrument", "accuracy")] >= 0.90
+
+
+def test_lobbying_acts_on_the_frozen_texts_meet_the_precision_and_instrument_targets(table):
+    lobby = lobby_scores(table, "dev-frozen")
+    assert lobby[("detection", "precision")] >= 0.85
+    assert lobby[("instrument", "accuracy")] >= 0.90
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: sentence F1 on the frozen texts is 0.848 (recall 0.750)")
+def test_lobbying_acts_on_the_frozen_texts_meet_the_f1_target(table):
+    assert lobby_scores(table, "dev-frozen")[("detection", "f1")] >= 0.85
+
+
+@pytest.mark.xfail(strict=True, reason="known miss: targets on the frozen texts are right on 0.82 of the acts found")
+def test_lobbying_targets_on_the_frozen_texts_meet_the_target(table):
+    assert lobby_scores(table, "dev-frozen")[("target", "accuracy")] >= 0.85
+
+
+@pytest.mark.parametrize("dataset", ["report-2023", "dev-tune", "dev-frozen"])
+def test_lobbying_acts_are_scored_by_sentence_with_their_instrument_target_and_subject(table, dataset):
+    lobby = lobby_scores(table, dataset)
+    assert {("detection", m) for m in ("precision", "recall", "f1")} <= set(lobby.index)
+    assert {(f, "accuracy") for f in ("instrument", "target", "addressee", "subject")} <= set(lobby.index)
 
 
 @pytest.mark.parametrize("dataset", ["dev-tune", "dev-frozen"])
@@ -45,3 +94,36 @@ def test_the_development_texts_are_scored_per_type_with_precision_and_recall(tab
     assert set(dev["label"]) == {"organisation", "place", "law", "policy"}
     assert set(dev["metric"]) == {"precision", "recall", "f1"}
     assert dev.groupby("label")["support"].first().sum() >= 250, "the 12 texts of each half hold 250+ gold entities"
+
+
+def frozen_entity_score(table, entity_type: str, metric: str) -> float:
+    rows = table[(table["dataset"] == "dev-frozen") & (table["scope"] == "micro") & (table["label"] == entity_type)]
+    return rows[rows["metric"] == metric]["value"].item()
+
+
+@pytest.mark.parametrize(
+    ("entity_type", "metric", "target"),
+    [
+        ("law", "f1", 0.90),
+        ("policy", "f1", 0.75),
+        ("organisation", "precision", 0.90),
+        ("place", "precision", 0.90),
+        ("law", "precision", 0.90),
+    ],
+)
+def test_entities_on_the_frozen_texts_meet_the_target(table, entity_type, metric, target):
+    assert frozen_entity_score(table, entity_type, metric) >= target
+
+
+@pytest.mark.parametrize(
+    ("entity_type", "metric", "target"),
+    [
+        pytest.param(
+            "organisation", "f1", 0.90, marks=pytest.mark.xfail(strict=True, reason="known miss: 0.897 (recall 0.874)")
+        ),
+        pytest.param("place", "f1", 0.95, marks=pytest.mark.xfail(strict=True, reason="known miss: 0.943")),
+        pytest.param("policy", "precision", 0.90, marks=pytest.mark.xfail(strict=True, reason="known miss: 0.889")),
+    ],
+)
+def test_entities_on_the_frozen_texts_known_misses(table, entity_type, metric, target):
+    assert frozen_entity_score(table, entity_type, metric) >= target

@@ -37,7 +37,7 @@ def test_a_built_wheel_installed_elsewhere_runs_extract_from_another_folder(tmp_
     )
     work = tmp_path / "elsewhere"
     (work / "corpus").mkdir(parents=True)
-    lines = [Text("Jaarverslag 2031", size=20, bold=True, y=80)] + [
+    lines = [Text("Jaarverslag 2031", size=20, bold=True, y=80), Text("Pijler Fysiek", size=15, bold=True, y=110)] + [
         Text("De gemeente Zwolle werkt samen met de VNG aan woningbouw en de Omgevingswet in de regio.", y=140 + 14 * i)
         for i in range(12)
     ]

@@ -28,6 +28,8 @@ def test_exported_pipeline_loads_with_spacy_load_and_finds_what_the_run_finds(tm
     assert result.exit_code == 0, result.output
     assert (folder / "config.cfg").is_file()
     assert (folder / "g40_linker" / "entities.csv").is_file()
+    assert (folder / "g40_lobby" / "lobby.jsonl").is_file()
+    assert str(folder.parents[2]) not in (folder / "config.cfg").read_text(encoding="utf-8"), "no machine paths"
     loaded = subprocess.run(
         [sys.executable, "-c", LOAD_AND_PARSE, str(folder), TEXT],
         capture_output=True,

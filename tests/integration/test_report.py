@@ -3,6 +3,7 @@ from elsewhere, identical on rerun; and rendered in a real browser (headless Chr
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -10,11 +11,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import pdfplumber
 import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.report import page_list, percent, render_report
+from pipeline.report import Method, page_list, percent, render_report
 from pipeline.schema import TABLES, load_vocabularies
 from pipeline.textkeys import slug
 from tests.conftest import require_binary
@@ -63,6 +65,7 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
                 n + 2,
                 n + 2,
                 pillar,
+                "heading",
                 "Algemeen",
                 f"Kop {n}",
                 "text",
@@ -70,8 +73,10 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
                 theme,
                 20,
                 0.9,
+                "classifier",
                 "bestuur",
                 0.05,
+                VOCAB.themes[theme],
                 text,
             ]
         )
@@ -120,10 +125,15 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
                 pillar,
                 "Algemeen",
                 pid,
+                n + 2,
                 "gesprek",
                 "Vereniging van Nederlandse Gemeenten",
+                "org:vng",
+                "",
                 law,
+                f"law:{slug(law)}",
                 theme,
+                VOCAB.themes[theme],
                 sentence,
             ]
         )
@@ -142,6 +152,7 @@ def small_tables(year: int, themes: list[str] = THEMES, law: str = "Omgevingswet
             "year": year,
             "pillar": p["pillar"],
             "theme": p["theme"],
+            "theme_label": p["theme_label"],
             "cap_major_topic": 20,
             "paragraphs": 1,
             "words": p["n_words"],
@@ -160,17 +171,32 @@ def two_years() -> dict[str, pd.DataFrame]:
     later = small_tables(2031)
     tables = {name: pd.concat([earlier[name], later[name]], ignore_index=True) for name in later}
     rows = [
-        [2030, 2031, "Sociaal", "theme", "wonen", "", 100.0, 0.0, 1, 0, -100.0, "dropped"],
-        [2030, 2031, "Sociaal", "theme", "zorg_jeugd_onderwijs", "", 0.0, 100.0, 0, 1, 100.0, "new"],
-        [2030, 2031, "Fysiek", "theme", "wonen", "", 100.0, 100.0, 1, 1, 0.0, "same"],
-        [2030, 2031, "Sociaal", "law", "Omgevingswet", "BWBR0037885", 0.0, 50.0, 0, 1, 50.0, "new"],
-        [2030, 2031, "Sociaal", "law", "Woningwet", "BWBR0005181", 50.0, 0.0, 1, 0, -50.0, "dropped"],
+        [2030, 2031, "Sociaal", "theme", "wonen", "Wonen en volkshuisvesting", "", 100.0, 0.0, 1, 0, -100.0, "dropped"],
+        [
+            2030,
+            2031,
+            "Sociaal",
+            "theme",
+            "zorg_jeugd_onderwijs",
+            "Zorg, jeugd en onderwijs",
+            "",
+            0.0,
+            100.0,
+            0,
+            1,
+            100.0,
+            "new",
+        ],
+        [2030, 2031, "Fysiek", "theme", "wonen", "Wonen en volkshuisvesting", "", 100.0, 100.0, 1, 1, 0.0, "same"],
+        [2030, 2031, "Sociaal", "law", "Omgevingswet", "", "BWBR0037885", 0.0, 50.0, 0, 1, 50.0, "new"],
+        [2030, 2031, "Sociaal", "law", "Woningwet", "", "BWBR0005181", 50.0, 0.0, 1, 0, -50.0, "dropped"],
         [
             2030,
             2031,
             "Sociaal",
             "organisation",
             "Vereniging van Nederlandse Gemeenten",
+            "",
             "org:vng",
             50.0,
             50.0,
@@ -196,7 +222,7 @@ def test_every_pillar_has_its_section_and_chart_bar(one_year_html):
     for pillar in PILLARS:
         assert links.ids[f"pijler-2031-{slug(pillar)}"] == "article"
         assert f">{pillar}</text>" in chart
-    assert chart.count("<a xlink:href=") == len(PILLARS)
+    assert chart.count("<a xlink:href=") == 2 * len(PILLARS), "a wide and a narrow rendition"
 
 
 def test_every_link_leads_to_an_element_of_the_report(one_year_html):
@@ -216,7 +242,7 @@ def test_chart_segments_open_the_paragraphs_they_count(one_year_html):
     anchor = "thema-2031-sociaal-zorg_jeugd_onderwijs"
     assert f'<a xlink:href="#{anchor}">' in one_year_html
     details = details_element(one_year_html, anchor)
-    assert "Zorg, jeugd en onderwijs" in details and "100,0 %" in details
+    assert "Zorg, jeugd en onderwijs" in details and "100,0\u00a0%" in details
     assert '<li id="verslag-2031-p0003">' in details
     assert "Inleiding van de alinea. In 2031 bespraken we de Omgevingswet met de VNG (pijler Sociaal)." in details
     assert "<strong>gesprek</strong> → Vereniging van Nederlandse Gemeenten (over Omgevingswet)" in details
@@ -229,11 +255,54 @@ def test_entities_expand_into_their_sentences_with_the_mention_marked(one_year_h
     assert '<a class="src" href="#verslag-2031-p0004">p. 6</a>' in details
 
 
-def test_lobbying_table_shows_each_sentence(one_year_html):
-    table = one_year_html[one_year_html.index('<table class="lobby">') :]
-    table = table[: table.index("</table>")]
-    assert table.count("<tr>") == 1 + len(PILLARS)
-    assert "In 2031 bespraken we de Omgevingswet met de VNG (pijler Overig)." in table
+def test_lobbying_tables_are_grouped_per_pillar_and_show_each_sentence(one_year_html):
+    for pillar in PILLARS:
+        group = details_element(one_year_html, f"lobby-2031-{slug(pillar)}")
+        assert f"<summary>{pillar} – " in group and "(gesprek (1))" in group
+        assert (
+            group.count("<tr>") == 2 and f"In 2031 bespraken we de Omgevingswet met de VNG (pijler {pillar})." in group
+        )
+    assert one_year_html.count('class="acts-group"') == len(PILLARS)
+
+
+def test_key_findings_come_first_and_are_written_from_the_tables(one_year_html):
+    findings = one_year_html[one_year_html.index('id="kernpunten"') :]
+    findings = findings[: findings.index("</section>")]
+    assert one_year_html.index('id="kernpunten"') < one_year_html.index('id="jaar-2031"')
+    assert one_year_html.index('id="grafiek-lobby-2031"') < one_year_html.index('id="grafiek-doelen-2031"')
+    assert one_year_html.index('id="grafiek-doelen-2031"') < one_year_html.index('id="grafiek-2031"')
+    assert "<strong>5 lobbyacties</strong>, vooral via gesprek (5)" in findings
+    assert "Het vaakst benaderd: Vereniging van Nederlandse Gemeenten (5)" in findings
+    assert "Wonen en volkshuisvesting 100,0\u00a0%" in findings and "Omgevingswet" in findings
+    assert "tweede jaarverslag" in findings
+    two = render_report(two_years(), VOCAB)
+    shifts = two[two.index('id="kernpunten"') :]
+    shifts = shifts[: shifts.index("</section>")]
+    assert "Kernpunten 2031" in shifts and "Grootste verschuivingen sinds 2030: Sociaal: " in shifts
+    assert "+100,0\u00a0%-punt" in shifts
+
+
+def test_the_method_note_names_the_model_and_the_measured_accuracy():
+    tables = small_tables(2031)
+    unmeasured = render_report(tables, VOCAB, Method({"requested": "nl_core_news_sm", "model": None}))
+    assert "zonder statistisch model (nl_core_news_sm was niet geïnstalleerd)" in unmeasured
+    assert "niet gemeten" in unmeasured
+    evaluation = pd.DataFrame(
+        [
+            ["dev-frozen", "entities", "micro", "", "organisation", "f1", 0.876, 159],
+            ["dev-frozen", "entities", "micro", "", "law", "f1", 0.909, 22],
+            ["report-2023", "theme", "held_out_sections", "", "", "accuracy", 0.824, 51],
+            ["report-2023", "lobby", "detection", "", "", "precision", 0.844, 45],
+            ["report-2023", "lobby", "detection", "", "", "recall", 0.911, 45],
+        ],
+        columns=["dataset", "task", "scope", "pillar", "label", "metric", "value", "support"],
+    )
+    measured = render_report(tables, VOCAB, Method({"model": "nl_core_news_sm", "model_version": "3.8.0"}, evaluation))
+    note = measured[measured.index('id="werkwijze"') :]
+    note = note[: note.index("</section>")]
+    assert "het statistische spaCy-model nl_core_news_sm 3.8.0" in note
+    assert "F1: organisaties 0,88, wetten 0,91" in note and "0,82 juist" in note
+    assert "precisie 0,84, recall 0,91" in note
 
 
 def test_report_is_offline_dutch_and_says_what_was_skipped(one_year_html):
@@ -249,7 +318,7 @@ def test_svg_ids_are_unique_across_charts():
     html = render_report(two_years(), VOCAB)
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids))
-    assert html.count("<svg ") == 3
+    assert html.count("<svg ") == 14, "per year three charts, one comparison chart, each wide and narrow"
 
 
 def test_rendering_is_deterministic():
@@ -277,7 +346,7 @@ def test_comparison_shows_theme_shifts_and_new_and_dropped_laws():
 
 
 def test_dutch_number_formats():
-    assert percent(0.178) == "17,8 %"
+    assert percent(0.178) == "17,8\u00a0%"
     assert page_list([5, 3, 6, 7, 3]) == "p. 3, 5–7"
     assert page_list([]) == ""
 
@@ -324,9 +393,9 @@ def test_report_renders_in_chromium_without_console_errors(shipped_outputs, tmp_
     assert console_messages(run.stderr) == []
     dom = run.stdout
     assert '<html lang="nl" class="js">' in dom, "the page's script ran to the end"
-    assert dom.count("<svg ") == 1 and dom.count('<a xlink:href="#thema-2023-') >= 20
+    assert dom.count("<svg ") == 6 and dom.count('<a xlink:href="#thema-2023-') >= 20
     assert dom.count('<article class="pillar"') == 5
-    assert '<table class="lobby">' in dom and dom.count("<tr>") >= 45
+    assert '<table class="lobby">' in dom and dom.count("<tr>") >= 40
     screenshot = tmp_path / "report.png"
     chromium(
         tmp_path / "profile",
@@ -357,9 +426,85 @@ def test_report_command_rebuilds_the_same_report(shipped_outputs, tmp_path):
     assert result.exit_code == 0, result.output
     assert (out / "report.html").read_bytes() == (shipped_outputs / "report.html").read_bytes()
     assert (out / "datapackage.json").read_bytes() == (shipped_outputs / "datapackage.json").read_bytes()
+    assert (out / "g40.xlsx").read_bytes() == (shipped_outputs / "g40.xlsx").read_bytes()
 
 
 def test_report_command_without_tables_fails_with_a_reason(tmp_path):
     result = CliRunner().invoke(app, ["report", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "no tables in" in result.output and "g40 extract" in result.output
+
+
+# A page that shows the report in a frame of the given width (headless Chromium will not make its window
+# narrower than 500 px), opens every collapsible part, and records what a reader at that width would see:
+# horizontal overflow of the page, the charts shown, the smallest chart text in CSS pixels, and the boxes
+# that scroll sideways inside themselves.
+PROBE = """<!DOCTYPE html><html><head><style>body {{ margin: 0 }} iframe {{ border: 0; width: {width}px;
+height: 900px; display: block }}</style></head><body><iframe id="report" src="{src}"></iframe><script>
+document.getElementById("report").addEventListener("load", function () {{
+  var view = this.contentWindow, page = view.document, root = page.documentElement, fonts = [], charts = 0;
+  page.querySelectorAll("details").forEach(function (d) {{ d.open = true; }});
+  page.querySelectorAll("svg").forEach(function (svg) {{
+    if (svg.getBoundingClientRect().width === 0) {{ return; }}
+    charts += 1;
+    svg.querySelectorAll("text").forEach(function (t) {{
+      var m = t.getScreenCTM(), size = parseFloat(view.getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b);
+      if (size > 0) {{ fonts.push(size); }}
+    }});
+  }});
+  var boxes = Array.prototype.filter.call(page.querySelectorAll(".scroll"), function (b) {{
+    return b.scrollWidth > b.clientWidth; }}).length;
+  document.documentElement.setAttribute("data-probe", JSON.stringify({{
+    overflow: root.scrollWidth - root.clientWidth, width: root.clientWidth, charts: charts,
+    smallest: Math.min.apply(null, fonts), scrolling_boxes: boxes}}));
+}});
+</script></body></html>"""
+
+
+def probe(report: Path, width: int, tmp_path: Path) -> dict:
+    page = tmp_path / f"probe-{width}.html"
+    page.write_text(PROBE.format(width=width, src=report.as_uri()), encoding="utf-8")
+    run = chromium(
+        tmp_path / "profile",
+        "--allow-file-access-from-files",
+        f"--window-size={max(width, 500) + 20},900",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        page.as_uri(),
+    )
+    found = re.search(r'data-probe="([^"]+)"', run.stdout)
+    assert found, run.stderr[-2000:]
+    return json.loads(found.group(1).replace("&quot;", '"'))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_report_reads_at_desktop_and_phone_width_without_page_scrolling(shipped_outputs, tmp_path, width):
+    require_binary("chromium")
+    seen = probe(shipped_outputs / "report.html", width, tmp_path)
+    assert seen["overflow"] <= 0, f"the page scrolls sideways at {width} px: {seen}"
+    assert seen["charts"] == 3, "one rendition of each chart is shown"
+    assert seen["smallest"] >= 8, f"chart text shrinks to {seen['smallest']:.1f} px at {width} px"
+    if width == 390:
+        assert seen["scrolling_boxes"] >= 1, "wide tables scroll inside their box"
+
+
+def test_the_printed_report_keeps_findings_first_and_every_word_on_the_page(shipped_outputs, tmp_path):
+    require_binary("chromium")
+    printed = tmp_path / "report.pdf"
+    chromium(
+        tmp_path / "profile",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={printed}",
+        (shipped_outputs / "report.html").as_uri(),
+    )
+    with pdfplumber.open(printed) as pdf:
+        texts = [page.extract_text() or "" for page in pdf.pages]
+        for number, page in enumerate(pdf.pages, start=1):
+            words = page.extract_words()
+            assert words, f"printed page {number} is empty"
+            outside = [w["text"] for w in words if w["x0"] < 0 or w["x1"] > page.width or w["bottom"] > page.height]
+            assert outside == [], f"printed page {number} cuts off {outside[:5]}"
+    assert "Kernpunten 2023" in texts[0]
+    assert any("Lobbyacties per pijler en instrument" in text for text in texts[:2])
+    assert len(texts) <= 12, f"{len(texts)} printed pages"
+    assert "Werkwijze en betrouwbaarheid" in "".join(texts)

@@ -58,6 +58,8 @@ def encrypted_pdf(path, user_password: str, year: int):
     pdf.setFont("Helvetica-Bold", 30)
     pdf.drawString(70, 640, f"Jaarverslag {year}")
     pdf.showPage()
+    pdf.setFont("Helvetica-Bold", 15)
+    pdf.drawString(70, 760, "Pijler Fysiek")
     pdf.setFont("Helvetica", 9.5)
     for i, line in enumerate(DUTCH * 2):
         pdf.drawString(70, 700 - 13 * i, line)

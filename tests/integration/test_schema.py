@@ -28,7 +28,9 @@ def problems(path) -> list[tuple[str, str, str]]:
 
 def test_datapackage_describes_every_csv_of_a_run(shipped_outputs):
     descriptor = json.loads((shipped_outputs / "datapackage.json").read_text(encoding="utf-8"))
-    resources = {r["name"]: r for r in descriptor["resources"]}
+    resources = {r["name"]: r for r in descriptor["resources"] if r["path"].endswith(".csv")}
+    workbook = next(r for r in descriptor["resources"] if r["path"] == "g40.xlsx")
+    assert workbook["format"] == "xlsx" and "one sheet per table" in workbook["description"]
     assert {f"{name}.csv" for name in resources} == {p.name for p in shipped_outputs.glob("*.csv")}
     assert set(resources) == set(TABLE_COLUMNS) - {"comparison"} | {"errors"}  # one year: no comparison
     for name, resource in resources.items():
@@ -44,7 +46,9 @@ def test_outputs_of_the_shipped_report_validate(shipped_outputs):
 
 
 def test_allowed_values_are_read_from_models():
-    fields = {f["name"]: f for r in datapackage(TABLES, VOCAB)["resources"] for f in r["schema"]["fields"]}
+    fields = {
+        f["name"]: f for r in datapackage(TABLES, VOCAB)["resources"] if "schema" in r for f in r["schema"]["fields"]
+    }
     pillars = {row["pillar"] for row in read_csv_rows(MODELS_DIR / "pillars.csv")}
     assert (
         set(fields["pillar"]["constraints"]["enum"])
@@ -75,13 +79,15 @@ def test_a_changed_table_fails_validation(shipped_outputs, tmp_path):
 def test_comparison_table_is_described(tmp_path):
     comparison = pd.DataFrame(
         [
-            [2023, 2024, "Sociaal", "theme", "wonen", "", 14.0, 20.0, 6, 8, 6.0, "up"],
-            [2023, 2024, "Sociaal", "law", "Omgevingswet", "BWBR0037885", 0.0, 3.0, 0, 3, 3.0, "new"],
+            [2023, 2024, "Sociaal", "theme", "wonen", "Wonen en volkshuisvesting", "", 14.0, 20.0, 6, 8, 6.0, "up"],
+            [2023, 2024, "Sociaal", "law", "Omgevingswet", "", "BWBR0037885", 0.0, 3.0, 0, 3, 3.0, "new"],
         ],
         columns=TABLES["comparison"],
     )
     write_table(comparison, tmp_path / "comparison.csv")
-    (tmp_path / "datapackage.json").write_text(json.dumps(datapackage(["comparison"], VOCAB)), encoding="utf-8")
+    (tmp_path / "datapackage.json").write_text(
+        json.dumps(datapackage(["comparison"], VOCAB, workbook=False)), encoding="utf-8"
+    )
     assert problems(tmp_path / "datapackage.json") == []
     write_table(comparison.assign(change="grown"), tmp_path / "comparison.csv")
     assert [kind for _, kind, _ in problems(tmp_path / "datapackage.json")] == ["constraint-error", "constraint-error"]

@@ -38,6 +38,12 @@ EVERY_TYPE_CASES = [
     "Het programma '<ent label=policy>Sterk met de Participatiewet</ent>' loopt door.",
     "De steden vragen een Regio Deal en willen elke Woondeal verlengen.",
     "De wethouders lazen het rapport <ent label=policy>Samen sterker in de wijk</ent>. Daarna volgde een debat.",
+    "Met <ent label=organisation>Divosa</ent>, <ent label=organisation>Zorgkracht</ent> en het"
+    " <ent label=organisation>UWV</ent> sprak het netwerk.",
+    "De dorpen <ent label=place>Ugchelen</ent> en <ent label=place>Beekbergen</ent> vragen om woningen.",
+    "Wethouder Jeroen Baars sprak in <ent label=place>Amersfoort</ent>.",
+    "De <ent label=law>Wet flexibel werk in balans</ent> (WFB) raakt de steden.",
+    "In de <ent label=policy>Voorjaarsnota 2024</ent> ontbreekt geld.",
     "Het <ent label=policy>Programma Vitale Wijken</ent> en de <ent label=policy>Regio Deal Noord-Veluwe</ent> lopen.",
 ]
 

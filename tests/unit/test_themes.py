@@ -1,6 +1,7 @@
 """Theme classification: the taxonomy is respected, training is deterministic, the saved model is used."""
 
 import shutil
+from dataclasses import replace
 
 import joblib
 import numpy as np
@@ -89,6 +90,18 @@ def test_weak_labels_come_from_the_section_map_and_skip_general_sections(knowled
     assert pd.isna(labels.iloc[5])
 
 
+def test_a_section_heading_outside_the_map_labels_its_paragraphs_by_its_keywords(knowledge):
+    frame = paragraphs(
+        [
+            ("Fysiek", "Energietransitie", "De steden willen meer ruimte op het net."),
+            ("Fysiek", "Wonen en energie", "Twee thema's in één kop: geen label."),
+            ("Fysiek", "Algemeen", "Geen themagroep."),
+        ]
+    )
+    assert weak_labels(frame, knowledge).tolist()[:1] == ["duurzaamheid_energie"]
+    assert weak_labels(frame, knowledge).iloc[1:].isna().all()
+
+
 def test_every_theme_is_in_the_taxonomy_with_its_cap_topic(model, knowledge):
     unseen = paragraphs(
         [
@@ -105,12 +118,26 @@ def test_every_theme_is_in_the_taxonomy_with_its_cap_topic(model, knowledge):
     assert set(themes["theme"]) | set(themes["runner_up"]) <= set(taxonomy.index)
     assert (themes["cap_major_topic"] == taxonomy.loc[themes["theme"], "cap_major_topic"].to_numpy()).all()
     assert themes["theme"].tolist()[:2] == ["financien", "europa"]
-    assert ((themes["theme_score"] >= themes["runner_up_score"]) | (themes["theme"] == knowledge.fallback_theme)).all()
+    fallback = themes["theme_source"] == "fallback"
+    assert (themes["theme_score"] >= themes["runner_up_score"])[~fallback].all()
+    assert (themes.loc[fallback, "theme"] == knowledge.fallback_theme).all()
+
+
+def test_the_fallback_never_overrides_a_confident_first_choice(model, knowledge):
+    """Only a paragraph with no theme keyword and a top probability below the threshold gets the fallback."""
+    themes = classify(model, FIXTURE, knowledge)
+    top = np.maximum(themes["theme_score"], themes["runner_up_score"])
+    fallback = themes["theme_source"] == "fallback"
+    assert (top[fallback] < knowledge.fallback_below).all()
+    assert (themes.loc[~fallback, "theme_score"] >= themes.loc[~fallback, "runner_up_score"]).all()
+    confident = replace(knowledge, fallback_below=0.0)
+    assert set(classify(model, FIXTURE, confident)["theme_source"]) == {"classifier"}
 
 
 def test_a_paragraph_without_any_theme_keyword_gets_the_fallback_theme(model, knowledge):
     themes = classify(model, FIXTURE.iloc[[5]], knowledge)
     assert themes["theme"].item() == knowledge.fallback_theme == "bestuur"
+    assert themes["theme_source"].item() == "fallback"
     assert themes["runner_up"].item() != "bestuur"
 
 
@@ -154,7 +181,7 @@ def test_focus_shares_add_up_to_one_per_pillar_and_count_lobbying_acts(model, kn
     acts = [
         LobbyAct("doc-2031-p0001", "brief", "Tweede Kamer der Staten-Generaal", "", "Een brief aan de Tweede Kamer.")
     ]
-    focus = focus_table(frame, lobby_actions_table(frame, acts))
+    focus = focus_table(frame, lobby_actions_table(frame.assign(page=1), acts))
     assert focus.groupby(["year", "pillar"])["share"].sum().to_numpy() == pytest.approx(1.0, abs=1e-5)
     assert focus["words"].sum() == frame["n_words"].sum()
     assert focus.set_index(["pillar", "theme"]).loc[("Fysiek", "wonen"), "lobby_actions"] == 1

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
+from spacy.tokens import Doc, Span
 
-from pipeline.ner.common import family_pattern_files, family_ruler
+from pipeline.ner.common import family_pattern_files
 
 FAMILY = "law"
 FACTORY = "g40_laws"
@@ -20,7 +21,28 @@ def pattern_files(models_dir: Path) -> dict[str, Path]:
     return family_pattern_files(models_dir, FAMILY, PATTERN_FILES)
 
 
+BOUNDED_RULES = ("rule:law-bracketed", "rule:law-name-long")
+"""Patterns that find a long law name by what follows it (a bracketed abbreviation, punctuation): the
+bound is the end of the name, so it is not cut back at a frequent word like `en` or `in`."""
+
+
+class LawRuler(SpanRuler):
+    """The family's span ruler; a bounded match ends before its bracket or punctuation."""
+
+    def match(self, doc: Doc) -> list[Span]:
+        """The ruler's matches, bounded ones without the words that bound them."""
+        matches = []
+        for span in super().match(doc):
+            if span.id_ in BOUNDED_RULES:
+                end = next((t.i for t in span if t.text == "("), span.end)
+                while end > span.start + 1 and doc[end - 1].is_punct:
+                    end -= 1
+                span = Span(doc, span.start, end, label=span.label_, span_id=span.id_)
+            matches.append(span)
+        return sorted(set(matches))
+
+
 @Language.factory(FACTORY, default_config={"spans_key": SPANS_KEY})
-def make_law_ruler(nlp: Language, name: str, spans_key: str) -> SpanRuler:
-    """spaCy factory: a span ruler for laws and bills (patterns are added by `build_nlp` or read `from_disk`)."""
-    return family_ruler(nlp, name, spans_key)
+def make_law_ruler(nlp: Language, name: str, spans_key: str) -> LawRuler:
+    """spaCy factory: the law ruler (patterns are added by `build_nlp` or read `from_disk`)."""
+    return LawRuler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)

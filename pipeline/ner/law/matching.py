@@ -19,14 +19,17 @@ def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
     return kb.entities[candidates[0]] if len(candidates) == 1 else None
 
 
-def cut_run_on(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
+def cut_run_on(doc: Doc, ent: Span, kb: KnowledgeBase, bounded: bool = False) -> Span | None:
     """Cut back a law name that runs on into the sentence: to a known law (`Wet betaalbare huur
-    ongewijzigd`), else before the first very frequent word (`Wet digitale overheidsdiensten komt`)."""
+    ongewijzigd`), else before the first very frequent word (`Wet digitale overheidsdiensten komt`) unless
+    the match is `bounded` by what follows it (`Wet arbeidsmarkt in balans (WAB)`)."""
     if kb.lookup("law", ent.text):
         return None
     for end in range(ent.end - 1, ent.start + 1, -1):
         if kb.lookup("law", doc[ent.start : end].text):
             return Span(doc, ent.start, end, label="law")
+    if bounded:
+        return None
     for end in range(ent.start + 2, ent.end):
         if zipf(doc[end].lower_) >= VERY_FREQUENT_ZIPF:
             return Span(doc, ent.start, end, label="law")

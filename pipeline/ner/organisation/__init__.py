@@ -8,6 +8,8 @@ before `-raad`). `naming` decides what an organisation-looking name really is an
 from pipeline.ner.organisation.factory import FACTORY, SPANS_KEY, pattern_files
 from pipeline.ner.organisation.naming import (
     MINISTER_OF_PERSON,
+    MINISTRY_RULE,
+    cut_ministry,
     ministry_of_minister,
     names_an_event,
     new_organisation_name,
@@ -16,7 +18,9 @@ from pipeline.ner.organisation.naming import (
 __all__ = [
     "FACTORY",
     "MINISTER_OF_PERSON",
+    "MINISTRY_RULE",
     "SPANS_KEY",
+    "cut_ministry",
     "ministry_of_minister",
     "names_an_event",
     "new_organisation_name",

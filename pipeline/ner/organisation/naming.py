@@ -7,6 +7,7 @@ from spacy.tokens import Doc, Span
 from pipeline.ner.knowledge import KnowledgeBase
 
 MINISTER_OF_PERSON = "rule:minister-person"
+MINISTRY_RULE = "rule:ministry"
 
 
 def names_an_event(doc: Doc, ent: Span, event_words: set[str]) -> bool:
@@ -33,3 +34,15 @@ def ministry_of_minister(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
             if kb.lookup("organisation", name) or kb.lookup("organisation", f"ministerie van {name}"):
                 return Span(doc, i + 1, end, label="organisation")
     return None
+
+
+def cut_ministry(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
+    """Cut `ministerie van BZK, Platform31` back to the longest known ministry, else before its first comma
+    (a comma belongs to a name only inside one: `ministerie van Volksgezondheid, Welzijn en Sport`)."""
+    if kb.lookup("organisation", ent.text):
+        return None
+    for end in range(ent.end - 1, ent.start + 2, -1):
+        if kb.lookup("organisation", doc[ent.start : end].text):
+            return Span(doc, ent.start, end, label="organisation")
+    comma = next((token.i for token in ent if token.text == ","), None)
+    return Span(doc, ent.start, comma, label="organisation") if comma is not None else None

@@ -6,7 +6,7 @@ finder `g40_policy_titles`, whose pattern ids say which part of a match is the t
 """
 
 from pipeline.ner.policy.factory import FACTORY, SPANS_KEY, pattern_files
-from pipeline.ner.policy.kinds import names_a_kind
+from pipeline.ner.policy.kinds import names_a_kind, year_after
 from pipeline.ner.policy.titles import TITLES_FACTORY, TITLES_KEY, TitleFinder
 from pipeline.ner.policy.titles import pattern_files as title_pattern_files
 
@@ -19,4 +19,5 @@ __all__ = [
     "names_a_kind",
     "pattern_files",
     "title_pattern_files",
+    "year_after",
 ]

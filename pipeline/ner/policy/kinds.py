@@ -1,4 +1,5 @@
-"""A policy name used for a kind of dossier (`een Regio Deal`, `hun Transitievisie Warmte`) names no one dossier."""
+"""How a policy name is used: for a kind of dossier (`een Regio Deal`, `hun Transitievisie Warmte`) it names no
+one dossier; followed by a year (`Miljoenennota 2023`) it names that year's document."""
 
 from __future__ import annotations
 
@@ -19,3 +20,10 @@ def names_a_kind(doc: Doc, ent: Span, determiners: set[str]) -> bool:
         if not token.is_lower or not token.is_alpha:
             return False
     return False
+
+
+def year_after(doc: Doc, span: Span) -> str:
+    """The year written right after a policy name (`Miljoenennota 2023`), else ''."""
+    if span.end < len(doc) and doc[span.end].shape_ == "dddd" and 1900 <= int(doc[span.end].text) <= 2100:
+        return doc[span.end].text
+    return ""

@@ -85,7 +85,7 @@ class TitleFinder:
         if kind.startswith("quoted"):
             quotes = [i for i in range(start, end) if doc[i].text in QUOTES]
             bounds = [(a + 1, b) for a, b in zip(quotes[::2], quotes[1::2], strict=False)]
-            bounds = [(first, last) for first, last in bounds if first < last and not doc[first].text[:1].islower()]
+            bounds = [(first, last) for first, last in bounds if first < last and doc[first].text[:1].isupper()]
         else:
             named_by_trigger = kind.startswith("after-trigger") and not doc[start].text[:1].isupper()
             bounds = [(start + 1 if named_by_trigger else start, end)]
