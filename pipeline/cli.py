@@ -423,7 +423,7 @@ def report(out: OutOption = DEFAULT_OUT) -> None:
         fail(f"no tables in {out}: run `g40 extract --out {out}` first", 2)
     try:
         with output_lock(out), revised_outputs(out) as staged:
-            found = write_report(staged)
+            found = write_report(staged, evaluation_dir=out)
     except OutputLocked as error:
         fail(str(error), 3)
     say(f"report of {len(found)} tables written to {out / 'report.html'}, described in {out / 'datapackage.json'}")

@@ -321,7 +321,7 @@ def check_tables(frames: Mapping[str, pd.DataFrame], vocab: Vocabularies) -> lis
     """What in `frames` breaks the data package they will be written with: duplicate primary keys, empty
     required cells, values outside an enum or range, references to no row. Run on the frames before
     anything is written, so a broken set never replaces a good one."""
-    package = datapackage(frames, vocab)
+    package = datapackage(frames, vocab, workbook=False)
     problems = []
     for resource in package["resources"]:
         name, schema = resource["name"], resource["schema"]

@@ -209,7 +209,7 @@ def compare_outputs(out: Path, models_dir: Path = MODELS_DIR) -> list[str]:
             tables.write_table(read["comparison"], staged / "comparison.csv")
         else:
             (staged / "comparison.csv").unlink(missing_ok=True)
-        write_report(staged, models_dir)
+        write_report(staged, models_dir, evaluation_dir=out)
     return notes
 
 
