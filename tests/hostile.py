@@ -28,7 +28,7 @@ def stream(content: bytes) -> bytes:
     return b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"
 
 
-def looping_pdf(path: Path) -> Path:
+def looping_pdf(path: Path, year: int = 2031) -> Path:
     """Under 1 KB: the page's MediaBox is object 5, which is object 6, which is object 5 …"""
     path.write_bytes(
         pdf_bytes(
@@ -36,7 +36,7 @@ def looping_pdf(path: Path) -> Path:
                 1: b"<< /Type /Catalog /Pages 2 0 R >>",
                 2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                 3: b"<< /Type /Page /Parent 2 0 R /MediaBox 5 0 R /Contents 4 0 R >>",
-                4: stream(b"BT /F1 12 Tf 72 712 Td (Jaarverslag 2031) Tj ET"),
+                4: stream(b"BT /F1 12 Tf 72 712 Td (Jaarverslag %d) Tj ET" % year),
                 5: b"6 0 R",
                 6: b"5 0 R",
             }
