@@ -337,7 +337,7 @@ def test_killed_workers_leave_the_earlier_outputs_and_the_next_run_redoes_the_wo
     message = " ".join(running.stderr.read().split())
     assert "worker process died" in message and "kept as they were" in message, message
     assert outputs(out) == before
-    again = subprocess.run([*command, "--jobs", "1"], capture_output=True, text=True, timeout=300)
+    again = subprocess.run([*command, "--jobs", "1", "--keep-going"], capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert "up to date" not in again.stderr
     assert len(pd.read_csv(out / "documents.csv")) == 4
@@ -357,6 +357,6 @@ def test_a_killed_parent_takes_its_workers_and_leaves_the_earlier_outputs(grown_
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive
     assert outputs(out) == before
-    again = subprocess.run([*command, "--jobs", "1"], capture_output=True, text=True, timeout=300)
+    again = subprocess.run([*command, "--jobs", "1", "--keep-going"], capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert len(pd.read_csv(out / "documents.csv")) == 4
