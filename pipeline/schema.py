@@ -157,8 +157,8 @@ def column_fields(vocab: Vocabularies) -> dict[str, dict[str, Any]]:
             "theme_source",
             "string",
             "`classifier` (the classifier's first choice) or `fallback` (no theme keyword and a top score below "
-            "the threshold of models/theme_fallback.csv: the fallback theme).",
-            required=True,
+            "the threshold of models/theme_fallback.csv: the fallback theme); empty, as the theme, for a paragraph "
+            "that was not analysed (a report not in Dutch).",
             enum=list(THEME_SOURCES),
         ),
         column_spec("runner_up", "string", "Second most likely theme.", **theme),
