@@ -231,6 +231,24 @@ def test_every_entry_named_pdf_that_is_not_a_readable_file_gets_a_row(corpus, tm
     ]
 
 
+def test_a_file_without_read_permission_gets_a_row_and_the_others_go_on(corpus, tmp_path, monkeypatch):
+    """The tests run as root, whom permissions do not stop: the check the tool makes is answered `no` here."""
+    report(corpus, "goed-2031.pdf", 2031)
+    report(corpus, "geheim-2032.pdf", 2032)
+    locked = corpus / "geheim-2032.pdf"
+    real_access = os.access
+    monkeypatch.setattr(
+        "pipeline.config.os.access", lambda path, mode: False if path == locked else real_access(path, mode)
+    )
+    result = extract(corpus, tmp_path / "out", "--no-cache")
+    assert result.exit_code == 1
+    assert "Traceback" not in said(result)
+    errors = pd.read_csv(tmp_path / "out" / "errors.csv", keep_default_na=False)
+    assert errors[["doc", "kind"]].values.tolist() == [["geheim-2032.pdf", "unreadable_file"]]
+    documents = pd.read_csv(tmp_path / "out" / "documents.csv", keep_default_na=False)
+    assert documents["source_file"].tolist() == ["goed-2031.pdf"]
+
+
 def test_an_out_that_is_a_file_or_cannot_be_written_is_one_line_and_exit_2(corpus, tmp_path, monkeypatch):
     report(corpus, "goed-2031.pdf", 2031)
     (tmp_path / "bestand").write_text("x")
