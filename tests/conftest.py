@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from hypothesis import settings as hypothesis_settings
 from hypothesis.configuration import set_hypothesis_home_dir
 from reportlab.lib.pagesizes import A4
@@ -100,6 +101,13 @@ def user_folders_stay_untouched():
     assert changed == [], f"tests wrote into the checkout: {changed[:10]}"
 
 
+def run_extract(corpus: Path | str, out: Path | str, *options: str) -> Result:
+    """`g40 extract` of CORPUS into OUT with rules only (no spaCy model), as every CLI test runs it."""
+    return CliRunner().invoke(
+        app, ["extract", "--corpus", str(corpus), "--out", str(out), "--spacy-model", "no-such-model", *options]
+    )
+
+
 @pytest.fixture(scope="session")
 def shipped_report() -> Report:
     return structure_document(SHIPPED_PDF, Settings())
@@ -111,19 +119,6 @@ def shipped_outputs(tmp_path_factory) -> Path:
     corpus = tmp_path_factory.mktemp("shipped-corpus")
     shutil.copy(SHIPPED_PDF, corpus)
     out = tmp_path_factory.mktemp("shipped-out")
-    result = CliRunner().invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--spacy-model",
-            "no-such-model",
-            "--quiet",
-            "--no-cache",
-        ],
-    )
+    result = run_extract(corpus, out, "--quiet", "--no-cache")
     assert result.exit_code == 0, result.output
     return out

@@ -2,12 +2,8 @@
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from pipeline.cli import app
-from tests.conftest import SHIPPED_PDF, Text, make_pdf
-
-runner = CliRunner()
+from tests.conftest import SHIPPED_PDF, Text, make_pdf, run_extract
 
 
 @pytest.fixture(scope="module")
@@ -16,20 +12,7 @@ def extracted(tmp_path_factory):
     (corpus / SHIPPED_PDF.name).write_bytes(SHIPPED_PDF.read_bytes())
     out = tmp_path_factory.mktemp("out")
     cache = tmp_path_factory.mktemp("cache")
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--spacy-model",
-            "no-such-model",
-            "--cache",
-            str(cache),
-        ],
-    )
+    result = run_extract(corpus, out, "--cache", str(cache))
     assert result.exit_code == 0, result.output
     return corpus, out, result.output
 
@@ -103,20 +86,7 @@ def test_focus_tables_answer_where_each_pillar_put_its_effort(extracted):
 
 def test_rerun_gives_byte_identical_tables(extracted, tmp_path):
     corpus, out, _ = extracted
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(tmp_path),
-            "--spacy-model",
-            "no-such-model",
-            "--no-cache",
-            "--quiet",
-        ],
-    )
+    result = run_extract(corpus, tmp_path, "--no-cache", "--quiet")
     assert result.exit_code == 0
     for table in out.glob("*.csv"):
         assert (tmp_path / table.name).read_bytes() == table.read_bytes(), table.name
@@ -130,20 +100,7 @@ def test_year_conflict_is_an_error_row_and_a_failing_exit(tmp_path):
         [[Text("Jaarverslag 2023", y=200, size=30, bold=True)]],
         title="Jaarverslag 2023",
     )
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(tmp_path / "out"),
-            "--spacy-model",
-            "no-such-model",
-            "--no-cache",
-            "--quiet",
-        ],
-    )
+    result = run_extract(corpus, tmp_path / "out", "--no-cache", "--quiet")
     assert result.exit_code == 1
     errors = pd.read_csv(tmp_path / "out" / "errors.csv")
     assert errors[["doc", "kind"]].values.tolist() == [["jaarverslag-2022.pdf", "year"]]
@@ -164,20 +121,7 @@ def test_a_rerun_with_nothing_changed_is_a_no_op_and_any_change_reruns(tmp_path)
     out = tmp_path / "out"
 
     def extract(*options: str) -> str:
-        result = runner.invoke(
-            app,
-            [
-                "extract",
-                "--corpus",
-                str(corpus),
-                "--out",
-                str(out),
-                "--spacy-model",
-                "no-such-model",
-                "--no-cache",
-                *options,
-            ],
-        )
+        result = run_extract(corpus, out, "--no-cache", *options)
         assert result.exit_code == 0, result.output
         return result.output
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.columns import TABLE_COLUMNS
 from pipeline.compare import ONE_YEAR_NOTE, change, comparison_notes, comparison_table, year_pairs
-from tests.conftest import SHIPPED_PDF, Text, make_pdf
+from tests.conftest import SHIPPED_PDF, Text, make_pdf, run_extract
 from tests.integration.test_schema import problems
 
 runner = CliRunner()
@@ -372,20 +372,7 @@ def render_report(year: int, folder, name: str = "") -> None:
 
 
 def extract(corpus, out, *options: str):
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--spacy-model",
-            "no-such-model",
-            "--no-cache",
-            *options,
-        ],
-    )
+    result = run_extract(corpus, out, "--no-cache", *options)
     return result.exit_code, " ".join(result.output.split())
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import MODELS_DIR
-from tests.conftest import Text, body_lines, make_pdf
+from tests.conftest import Text, body_lines, make_pdf, run_extract
 
 runner = CliRunner()
 LINES = [
@@ -34,23 +34,7 @@ def report(path: Path, year: int | None, lines: list[str] = LINES) -> Path:
 
 
 def extract(corpus: Path, out: Path, *extra: str) -> tuple[int, str]:
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--spacy-model",
-            "no-such-model",
-            "--no-cache",
-            "--jobs",
-            "1",
-            "--no-ocr",
-            *extra,
-        ],
-    )
+    result = run_extract(corpus, out, "--no-cache", "--jobs", "1", "--no-ocr", *extra)
     return result.exit_code, " ".join(result.output.split())
 
 

@@ -16,24 +16,21 @@ from frictionless import validate
 from PIL import Image
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
-from typer.testing import CliRunner
 
 from pipeline import tables
-from pipeline.cli import app
 from pipeline.config import Settings
 from pipeline.flow.document import process_document
 from pipeline.pdf import read_pdf
-from tests.conftest import make_pdf, require_binary
+from tests.conftest import make_pdf, require_binary, run_extract
 from tests.hostile import looping_pdf, unmapped_heading_pdf
 from tests.integration.test_run import DUTCH, report_pages
 
-runner = CliRunner()
 RULES_ONLY = ["--spacy-model", "no-such-model", "--no-ocr"]
 ONE_JOB = ["--jobs", "1"]  # an option given again later wins
 
 
 def extract(corpus, out, *options):
-    return runner.invoke(app, ["extract", "--corpus", str(corpus), "--out", str(out), *RULES_ONLY, *ONE_JOB, *options])
+    return run_extract(corpus, out, "--no-ocr", *ONE_JOB, *options)
 
 
 def said(result) -> str:

@@ -25,7 +25,7 @@ from pipeline.config import MODELS_DIR, RunOptions, Settings
 from pipeline.flow.corpus import extract_corpus
 from pipeline.flow.document import process_document
 from pipeline.flow.outputs import write_outputs
-from tests.conftest import SHIPPED_PDF, Text, body_lines, make_pdf
+from tests.conftest import SHIPPED_PDF, Text, body_lines, make_pdf, run_extract
 
 runner = CliRunner()
 DUTCH = [
@@ -97,24 +97,7 @@ def bad_corpus(tmp_path_factory):
     make_pdf(corpus / "dubbel-b-2039.pdf", report_pages(2039, DUTCH[::-1]), title="Jaarverslag 2039")
     make_pdf(corpus / "te-groot-2040.pdf", report_pages(2040, DUTCH, pages=6), title="Jaarverslag 2040")
     out = tmp_path_factory.mktemp("out")
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--spacy-model",
-            "no-such-model",
-            "--no-ocr",
-            "--no-cache",
-            "--max-pages",
-            "5",
-            "--jobs",
-            "1",
-        ],
-    )
+    result = run_extract(corpus, out, "--no-ocr", "--no-cache", "--max-pages", "5", "--jobs", "1")
     return corpus, out, result
 
 
@@ -171,25 +154,7 @@ def test_every_page_is_in_a_paragraph_or_skipped_with_a_reason(bad_corpus):
 
 def test_keep_going_exits_zero_and_still_lists_the_errors(bad_corpus, tmp_path):
     corpus, _, _ = bad_corpus
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(tmp_path),
-            "--spacy-model",
-            "no-such-model",
-            "--no-ocr",
-            "--no-cache",
-            "--max-pages",
-            "5",
-            "--keep-going",
-            "--jobs",
-            "1",
-        ],
-    )
+    result = run_extract(corpus, tmp_path, "--no-ocr", "--no-cache", "--max-pages", "5", "--keep-going", "--jobs", "1")
     assert result.exit_code == 0
     assert len(pd.read_csv(tmp_path / "errors.csv")) == len(EXPECTED_ERRORS)
 
@@ -204,20 +169,7 @@ def test_odd_file_names_work_and_nothing_is_written_outside_out(tmp_path):
     )
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     out = tmp_path / "uitvoer"
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--spacy-model",
-            "no-such-model",
-            "--no-cache",
-            "--quiet",
-        ],
-    )
+    result = run_extract(corpus, out, "--no-cache", "--quiet")
     assert result.exit_code == 0, result.output
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if out not in p.parents and p != out)
     assert after == before
@@ -240,20 +192,7 @@ def test_spreadsheet_formulas_in_the_text_are_neutralised(tmp_path):
         ),
     ]
     make_pdf(corpus / "formules-2031.pdf", pages, title="Jaarverslag 2031")
-    result = runner.invoke(
-        app,
-        [
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(tmp_path / "out"),
-            "--spacy-model",
-            "no-such-model",
-            "--no-cache",
-            "--quiet",
-        ],
-    )
+    result = run_extract(corpus, tmp_path / "out", "--no-cache", "--quiet")
     assert result.exit_code == 0, result.output
     texts = (tmp_path / "out" / "paragraphs.csv").read_text(encoding="utf-8")
     for formula in ["=HYPERLINK", "+cmd", "@SUM"]:
