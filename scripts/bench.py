@@ -130,6 +130,11 @@ def bare_extract_words(paths: list[Path]) -> int:
     return words
 
 
+def extract_command(corpus: Path, out: Path, *options: str) -> list[str]:
+    """`g40 extract` of CORPUS into OUT as a user runs it: a fresh Python process, start-up included."""
+    return [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(out), *options]
+
+
 def shipped_stages(rows: list[dict]) -> None:
     """Each stage once on the shipped report, in one process (imports and the spaCy build not counted)."""
     settings = Settings(spacy_model="nl_core_news_sm")
@@ -170,19 +175,7 @@ def command_runs(rows: list[dict]) -> None:
         corpus, out, cache = Path(folder, "corpus"), Path(folder, "out"), Path(folder, "cache")
         corpus.mkdir()
         shutil.copy(SHIPPED, corpus)
-        command = [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(out),
-            "--cache",
-            str(cache),
-            "--quiet",
-        ]
+        command = extract_command(corpus, out, "--cache", str(cache), "--quiet")
         pages = len(read_pdf(SHIPPED, ocr=False).pages)
         words = bare_extract_words([SHIPPED])
         runs = {
@@ -240,21 +233,7 @@ def corpus_runs(rows: list[dict]) -> None:
                 rows,
             )
         years = [f"--year={file}={year}" for file, year in overrides.items()]
-        command = [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(Path(folder, "out")),
-            "--no-cache",
-            "--quiet",
-            "--jobs",
-            "2",
-            *years,
-        ]
+        command = extract_command(corpus, Path(folder, "out"), "--no-cache", "--quiet", "--jobs", "2", *years)
         measure(
             name,
             "g40 extract --jobs 2 (start-up, report for 40 years)",
@@ -306,21 +285,7 @@ def long_report_runs(rows: list[dict]) -> None:
         corpus = Path(folder, "corpus")
         corpus.mkdir()
         path = long_report(corpus / "lang-2031.pdf", LONG_REPORT_PAGES)
-        command = [
-            sys.executable,
-            "-m",
-            "pipeline.cli",
-            "extract",
-            "--corpus",
-            str(corpus),
-            "--out",
-            str(Path(folder, "out")),
-            "--no-cache",
-            "--quiet",
-            "--no-ocr",
-            "--timeout",
-            "7200",
-        ]
+        command = extract_command(corpus, Path(folder, "out"), "--no-cache", "--quiet", "--no-ocr", "--timeout", "7200")
         measure(
             f"one text report of {LONG_REPORT_PAGES} pages",
             "g40 extract (start-up and report included)",
