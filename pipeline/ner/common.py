@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
@@ -57,12 +57,16 @@ def read_patterns(paths: Iterable[Path]) -> list[dict[str, Any]]:
     return [row.model_dump(exclude_none=True) for path in paths for row in read_rows(path, SpanPattern).rows]
 
 
-def family_ruler(nlp: Language, name: str, spans_key: str) -> SpanRuler:
-    """A span ruler for one family: gazetteer phrases on the folded `NORM` and token rules, into its own spans key.
+RulerT = TypeVar("RulerT", bound=SpanRuler)
+
+
+def family_ruler(nlp: Language, name: str, spans_key: str, ruler: type[RulerT] = SpanRuler) -> RulerT:  # type: ignore[assignment]
+    """A span ruler for one family (`ruler`: spaCy's or a family's subclass): gazetteer phrases on the folded
+    `NORM` and token rules, into its own spans key.
 
     The ruler does not write `doc.ents`: `g40_entity_merge` merges the families, so no family order decides overlaps.
     """
-    return SpanRuler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)
+    return ruler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)
 
 
 @Language.component("g40_fold_norms")

@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
-from pipeline.ner.common import family_pattern_files
+from pipeline.ner.common import family_pattern_files, family_ruler
 
 FAMILY = "law"
 FACTORY = "g40_laws"
@@ -45,4 +45,4 @@ class LawRuler(SpanRuler):
 @Language.factory(FACTORY, default_config={"spans_key": SPANS_KEY})
 def make_law_ruler(nlp: Language, name: str, spans_key: str) -> LawRuler:
     """spaCy factory: the law ruler (patterns are added by `build_nlp` or read `from_disk`)."""
-    return LawRuler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)
+    return family_ruler(nlp, name, spans_key, LawRuler)

@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
-from pipeline.ner.common import family_pattern_files
+from pipeline.ner.common import family_pattern_files, family_ruler
 
 FAMILY = "organisation"
 FACTORY = "g40_organisations"
@@ -61,4 +61,4 @@ def listed_names(doc: Doc, span: Span) -> list[Span]:
 @Language.factory(FACTORY, default_config={"spans_key": SPANS_KEY})
 def make_organisation_ruler(nlp: Language, name: str, spans_key: str) -> OrganisationRuler:
     """spaCy factory: the organisation ruler (patterns are added by `build_nlp` or read `from_disk`)."""
-    return OrganisationRuler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)
+    return family_ruler(nlp, name, spans_key, OrganisationRuler)
