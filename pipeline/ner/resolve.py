@@ -6,7 +6,9 @@ so that the outcome does not depend on the order of the families: overlapping ru
 unless it is a quoted title that holds the law's name (`het programma 'Aan de slag met de Omgevingswet'`).
 The cue words before a quoted title (`City Deal 'Circulaire Stad'`) are no dossier of their own.
 An unknown capitalised name listed with known ones of one type (`Divosa, Cedris en het UWV`, `Tubbergen,
-Ootmarsum en Haaksbergen`) is of that type too (pattern id `rule:coordinated`, in that family's spans key).
+Ootmarsum en Haaksbergen`) is of that type too (pattern id `rule:coordinated`, in that family's spans key),
+unless the name is the tail of a hyphenated compound (`Rotterdam-Zuid`) or the known name it is listed
+with is itself only part of a longer name (`Woonstad Rotterdam, Portaal`) or a surname (`Tom Horn en …`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.ner.common import overlaps
+from pipeline.ner.place.naming import reads_as_surname
 from pipeline.ner.policy.titles import CUES_SUFFIX
 
 FACTORY = "g40_entity_merge"
@@ -85,8 +88,8 @@ def coordinated_names(doc: Doc) -> list[Span]:
     is an entity of another type elsewhere in the text keeps that type."""
     taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     labelled = {token.text: ent.label_ for ent in doc.ents for token in ent if token.text[:1].isupper()}
-    ending = {ent.end: ent for ent in doc.ents}
-    starting = {ent.start: ent for ent in doc.ents}
+    ending = {ent.end: ent for ent in doc.ents if stands_alone(doc, ent, taken)}
+    starting = {ent.start: ent for ent in doc.ents if stands_alone(doc, ent, taken)}
     found = []
     position = 0
     while position < len(doc):
@@ -99,12 +102,30 @@ def coordinated_names(doc: Doc) -> list[Span]:
         if end < len(doc) and doc[end].lower_ not in LIST_WORDS and doc[end].text not in NAME_ENDS:
             position = end
             continue
+        if in_compound(doc, position):
+            position = end
+            continue
         types = {ent.label_ for ent in (listed_before(doc, position, ending), listed_after(doc, end, starting)) if ent}
         known_as = {labelled[token.text] for token in doc[position:end] if token.text in labelled}
         if len(types) == 1 and (label := types.pop()) in COORDINATED_TYPES and known_as <= {label}:
             found.append(Span(doc, position, end, label=label, span_id=COORDINATED))
         position = end
     return found
+
+
+def in_compound(doc: Doc, start: int) -> bool:
+    """The word at `start` is glued by a hyphen to the word before it: `Zuid` in `Rotterdam-Zuid`."""
+    return start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_
+
+
+def stands_alone(doc: Doc, ent: Span, taken: set[int]) -> bool:
+    """An entity that can lend its type to names listed with it: not a place that is only the tail of a longer
+    capitalised name (`Woonstad Rotterdam`, `Havenbedrijf Rotterdam`), nor a village read as a surname."""
+    if ent.label_ != "place":
+        return True
+    if reads_as_surname(doc, ent, ent.id_):
+        return False
+    return not (ent.start > 0 and is_name_token(doc, ent.start - 1, taken - set(range(ent.start, ent.end))))
 
 
 def is_name_token(doc: Doc, i: int, taken: set[int]) -> bool:

@@ -48,6 +48,39 @@ EVERY_TYPE_CASES = [
 ]
 
 
+PRECISION_CASES = [
+    "De <ent label=organisation>GGD Amsterdam</ent> en de <ent label=organisation>Hogeschool Utrecht</ent> werkten samen.",
+    "Raad <ent label=place>Enschede</ent> botst over lege winkels.",
+    "Coalitie <ent label=place>Amersfoort</ent> wankelt over het bouwplan.",
+    "Bij <ent label=organisation>WoningNet</ent> staan in de regio <ent label=place>Amersfoort</ent> veel mensen ingeschreven.",
+    "De <ent label=organisation>Regio Amersfoort</ent> tekende.",
+    "In <ent label=place>Rotterdam</ent>-Zuid en <ent label=place>Amsterdam</ent> Nieuw-West wonen veel jongeren.",
+    "Het Zorgloket <ent label=place>Arnhem</ent>, Buurtwerk en Wijkkracht helpen bewoners.",
+    "Volgens wethouder Van Putten moet <ent label=place>Zwolle</ent> meer bouwen.",
+    "Wethouder Tom Horn en Karin Zwinkels spraken in <ent label=place>Venlo</ent>.",
+]
+"""Place names inside other names, councils named by their city, surnames and compounds: no extra entity."""
+
+SECTOR_CASES = [
+    "Het <ent label=organisation>Havenbedrijf Rotterdam</ent> en <ent label=organisation>Port of Amsterdam</ent>"
+    " tekenden.",
+    "De corporaties <ent label=organisation>Ymere</ent>, <ent label=organisation>Portaal</ent> en"
+    " <ent label=organisation>Eigen Haard</ent> bouwen.",
+    "<ent label=organisation>Zilveren Kruis</ent> en <ent label=organisation>Menzis</ent> betalen mee.",
+    "De <ent label=organisation>RET</ent> en het <ent label=organisation>GVB</ent> rijden vaker.",
+    "Volgens de <ent label=organisation>Huurcommissie</ent> en <ent label=organisation>Kences</ent> stijgen de huren.",
+    "In het <ent label=place>Rijk van Nijmegen</ent> en <ent label=place>Gooi en Vechtstreek</ent> is werk.",
+]
+"""Sector organisations (housing, health insurance, transport, ports) and regions of municipalities in the
+gazetteers (`organisations_more.csv`, `places_world.csv`)."""
+
+
+@pytest.mark.parametrize("marked", PRECISION_CASES + SECTOR_CASES)
+def test_names_on_unseen_texts(nlp, marked):
+    text, expected = parse_markup(marked)
+    assert {(m.entity_type, m.surface) for m in find_mentions(nlp, [("p", text)])} == expected
+
+
 @pytest.mark.parametrize("marked", EVERY_TYPE_CASES)
 def test_every_type_beyond_the_reference_tables(nlp, marked):
     text, expected = parse_markup(marked)

@@ -9,6 +9,8 @@ from pipeline.ner.organisation.factory import FACTORY, SPANS_KEY, pattern_files
 from pipeline.ner.organisation.naming import (
     MINISTER_OF_PERSON,
     MINISTRY_RULE,
+    COUNCIL_OF_PLACE,
+    council_of_place,
     cut_ministry,
     ministry_of_minister,
     names_an_event,
@@ -19,6 +21,8 @@ __all__ = [
     "FACTORY",
     "MINISTER_OF_PERSON",
     "MINISTRY_RULE",
+    "COUNCIL_OF_PLACE",
+    "council_of_place",
     "SPANS_KEY",
     "cut_ministry",
     "ministry_of_minister",

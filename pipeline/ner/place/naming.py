@@ -1,4 +1,5 @@
-"""When a place name is a person's name: many villages are also surnames (`wethouder Jeroen Baars`)."""
+"""When a place name is a person's name: many villages and towns are also surnames (`wethouder Jeroen Baars`,
+`wethouder Van Veldhoven`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,19 @@ from spacy.tokens import Doc, Span
 
 VILLAGE_ID_PREFIX = "WP"
 """Woonplaatsen from `models/gazetteers/woonplaatsen.csv` have ids `WP<BAG woonplaatscode>`."""
+SURNAME_PREFIXES = ("Van", "De", "Den", "Ter", "Ten", "Te", "Op")
+"""Capitalised inside a sentence, these begin a surname (`Van Putten`, `Ter Apel` is a village only after a
+sentence start or a preposition in lower case)."""
 
 
 def reads_as_surname(doc: Doc, span: Span, entity_id: str) -> bool:
-    """A one-word village name right after a capitalised word inside a sentence (a first name) is a surname."""
-    if not entity_id.startswith(VILLAGE_ID_PREFIX) or len(span) != 1 or span.start == 0:
+    """A one-word village name right after a capitalised word inside a sentence (a first name) is a surname; so
+    is any one-word place right after a capitalised `Van`, `De`, `Ter`, … inside a sentence (`wethouder Van Putten`)."""
+    if len(span) != 1 or span.start == 0:
         return False
     before = doc[span.start - 1]
+    if before.text in SURNAME_PREFIXES and not before.is_sent_start:
+        return True
+    if not entity_id.startswith(VILLAGE_ID_PREFIX):
+        return False
     return before.is_alpha and before.text[:1].isupper() and not before.is_sent_start
