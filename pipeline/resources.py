@@ -65,7 +65,17 @@ class TypeWord(Row):
     """`models/type_words.csv`: words that say what kind of name follows them."""
 
     word: str
-    role: Literal["article", "ministry", "bill", "agency", "law_function_word", "event_word", "generic_determiner", "council_word", "area_word"]
+    role: Literal[
+        "article",
+        "ministry",
+        "bill",
+        "agency",
+        "law_function_word",
+        "event_word",
+        "generic_determiner",
+        "council_word",
+        "area_word",
+    ]
 
 
 class EntityRow(Row):

@@ -7,9 +7,9 @@ before `-raad`). `naming` decides what an organisation-looking name really is an
 
 from pipeline.ner.organisation.factory import FACTORY, SPANS_KEY, pattern_files
 from pipeline.ner.organisation.naming import (
+    COUNCIL_OF_PLACE,
     MINISTER_OF_PERSON,
     MINISTRY_RULE,
-    COUNCIL_OF_PLACE,
     council_of_place,
     cut_ministry,
     ministry_of_minister,
@@ -18,12 +18,12 @@ from pipeline.ner.organisation.naming import (
 )
 
 __all__ = [
+    "COUNCIL_OF_PLACE",
     "FACTORY",
     "MINISTER_OF_PERSON",
     "MINISTRY_RULE",
-    "COUNCIL_OF_PLACE",
-    "council_of_place",
     "SPANS_KEY",
+    "council_of_place",
     "cut_ministry",
     "ministry_of_minister",
     "names_an_event",
