@@ -75,6 +75,8 @@ class TypeWord(Row):
         "generic_determiner",
         "council_word",
         "area_word",
+        "neighbourhood_word",
+        "demonstrative",
     ]
 
 

@@ -96,6 +96,8 @@ class EntityLinker:
         from_titles = {(s.start, s.end) for s in doc.spans.get(self.title_key, [])}
         events = self.kb.type_words.get("event_word", set())
         determiners = self.kb.type_words.get("generic_determiner", set())
+        neighbourhoods = self.kb.type_words.get("neighbourhood_word", set())
+        demonstratives = self.kb.type_words.get("demonstrative", set())
         linked = []
         for ent in doc.ents:
             entity_type = ent.label_ if ent.label_ in ENTITY_TYPES else MODEL_LABELS.get(ent.label_)
@@ -114,7 +116,10 @@ class EntityLinker:
                 method = TITLE_METHOD if (ent.start, ent.end) in from_titles else "model"
             if entity_type == "organisation" and organisation.names_an_event(doc, ent, events):
                 continue
-            if entity_type == "policy" and policy.names_a_kind(doc, ent, determiners):
+            if entity_type == "policy" and (
+                policy.names_a_kind(doc, ent, determiners)
+                or (ent.text.islower() and policy.names_a_kind(doc, ent, demonstratives))
+            ):
                 continue
             if rule_id == organisation.MINISTER_OF_PERSON:
                 cut = organisation.ministry_of_minister(doc, ent, self.kb)
@@ -131,7 +136,10 @@ class EntityLinker:
             entity = self.link(entity_type, span.text, rule_id or "", doc)
             if entity is None:
                 continue
-            if entity_type == "place" and place.reads_as_surname(doc, span, entity.entity_id):
+            if entity_type == "place" and (
+                place.reads_as_surname(doc, span, entity.entity_id)
+                or place.names_a_neighbourhood(doc, span, neighbourhoods)
+            ):
                 continue
             year = policy.year_after(doc, span) if entity_type == "policy" else ""
             if year and not entity.canonical.endswith(year):

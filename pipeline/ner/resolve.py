@@ -120,10 +120,12 @@ def in_compound(doc: Doc, start: int) -> bool:
 
 def stands_alone(doc: Doc, ent: Span, taken: set[int]) -> bool:
     """An entity that can lend its type to names listed with it: not a place that is only the tail of a longer
-    capitalised name (`Woonstad Rotterdam`, `Havenbedrijf Rotterdam`), nor a village read as a surname."""
+    capitalised name (`Woonstad Rotterdam`, `Arnhem-Zuid`), nor a village read as a surname."""
     if ent.label_ != "place":
         return True
     if reads_as_surname(doc, ent, ent.id_):
+        return False
+    if ent.end < len(doc) - 1 and doc[ent.end].text == "-" and not doc[ent.end - 1].whitespace_:
         return False
     return not (ent.start > 0 and is_name_token(doc, ent.start - 1, taken - set(range(ent.start, ent.end))))
 

@@ -58,6 +58,13 @@ PRECISION_CASES = [
     "Het Zorgloket <ent label=place>Arnhem</ent>, Buurtwerk en Wijkkracht helpen bewoners.",
     "Volgens wethouder Van Putten moet <ent label=place>Zwolle</ent> meer bouwen.",
     "Wethouder Tom Horn en Karin Zwinkels spraken in <ent label=place>Venlo</ent>.",
+    "In de wijk Hoogvliet en in <ent label=place>Schiedam</ent> wonen veel jongeren.",
+    "De aandachtswijken Tarwewijk, Hoogvliet en Bloemhof van <ent label=place>Rotterdam</ent> krijgen geld.",
+    "Het project in Malburgen, Presikhaaf en <ent label=place>Arnhem</ent>-Zuid loopt.",
+    'Het netwerk stuurde het manifest "<ent label=policy>Sterke steden</ent>" aan de Kamer.',
+    'In een reactie zei de wethouder: "Wij zijn blij met dit programma."',
+    "De <ent label=policy>Woondeal Zuid-Holland</ent> is getekend. Deze woondeal telt mee.",
+    "In het <ent label=policy>regeerakkoord Rutte III</ent> staat het anders.",
 ]
 """Place names inside other names, councils named by their city, surnames and compounds: no extra entity."""
 

@@ -23,3 +23,16 @@ def reads_as_surname(doc: Doc, span: Span, entity_id: str) -> bool:
     if not entity_id.startswith(VILLAGE_ID_PREFIX):
         return False
     return before.is_alpha and before.text[:1].isupper() and not before.is_sent_start
+
+
+def names_a_neighbourhood(doc: Doc, span: Span, neighbourhood_words: set[str]) -> bool:
+    """A name after `wijk`, `stadsdeel`, `de wijken A, B en …` (`neighbourhood_word` in `models/type_words.csv`)
+    is a neighbourhood, which is no place of its own (docs/ANNOTATION.md): `de wijk Hoogvliet`."""
+    position = span.start - 1
+    while position >= 0 and (
+        doc[position].text == ","
+        or doc[position].lower_ == "en"
+        or (doc[position].text[:1].isupper() and not doc[position].is_sent_start)
+    ):
+        position -= 1
+    return position >= 0 and doc[position].lower_ in neighbourhood_words
