@@ -65,6 +65,8 @@ PRECISION_CASES = [
     'In een reactie zei de wethouder: "Wij zijn blij met dit programma."',
     "De <ent label=policy>Woondeal Zuid-Holland</ent> is getekend. Deze woondeal telt mee.",
     "In het <ent label=policy>regeerakkoord Rutte III</ent> staat het anders.",
+    "Hij sprak met de vaste commissie voor Wonen en Rijksdienst van de <ent label=organisation>Tweede Kamer</ent>.",
+    "Steden deden mee aan de <ent label=policy>Urban Agenda</ent>-partnerschappen.",
 ]
 """Place names inside other names, councils named by their city, surnames and compounds: no extra entity."""
 

@@ -44,7 +44,28 @@ class OrganisationRuler(SpanRuler):
                 matches.append(Span(doc, span.end - 1, span.end, label=span.label_, span_id=IN_CONTEXT))
             else:
                 matches.append(span)
-        return sorted(set(matches))
+        return sorted(set(matches) - set(bodies_of_known_names(matches)))
+
+
+NAMED_BODY = "rule:named-body"
+OF_WORDS = ("van", "voor", "de", "het", "der")
+
+
+def bodies_of_known_names(matches: list[Span]) -> list[Span]:
+    """Named-body matches that only run on into a known name: `commissie voor Wonen en Rijksdienst van de Tweede
+    Kamer` is no `Rijksdienst van de Tweede Kamer`; the gazetteer's `Tweede Kamer` stands."""
+    known = [span for span in matches if not span.id_.startswith("rule:")]
+    return [
+        span
+        for span in matches
+        if span.id_ == NAMED_BODY
+        and any(
+            span.end > name.start
+            and span.start + 1 < name.start
+            and all(token.lower_ in OF_WORDS for token in span.doc[span.start + 1 : name.start])
+            for name in known
+        )
+    ]
 
 
 def listed_names(doc: Doc, span: Span) -> list[Span]:

@@ -96,6 +96,7 @@ class TitleFinder:
                 and doc[last].text == "-"
                 and not doc[last - 1].whitespace_
                 and doc[last + 1].is_alpha
+                and not doc[last + 1].is_lower
             ):
                 last += 2
             while last > first and doc[last - 1].is_punct and doc[last - 1].text not in "!?":
