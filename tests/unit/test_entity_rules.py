@@ -67,6 +67,8 @@ PRECISION_CASES = [
     "In het <ent label=policy>regeerakkoord Rutte III</ent> staat het anders.",
     "Hij sprak met de vaste commissie voor Wonen en Rijksdienst van de <ent label=organisation>Tweede Kamer</ent>.",
     "Steden deden mee aan de <ent label=policy>Urban Agenda</ent>-partnerschappen.",
+    "De raad stemde in met de woonvisie '<ent label=policy>Thuis in de stad</ent>'.",
+    "Bouwbedrijf <ent label=organisation>Dura Vermeer</ent> en aannemer <ent label=organisation>Trebbe</ent> beginnen.",
 ]
 """Place names inside other names, councils named by their city, surnames and compounds: no extra entity."""
 
