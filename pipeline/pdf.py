@@ -19,9 +19,9 @@ import numpy as np
 import pdfplumber
 import pypdfium2
 import pytesseract
+from pdfminer.layout import LTChar, LTContainer, LTImage
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1, stream_value
-from pdfminer.layout import LTChar, LTContainer, LTImage
 from pdfplumber.page import Page as PlumberPage
 from pdfplumber.page import fix_fontname_bytes
 from pdfplumber.utils import dedupe_chars, extract_words
