@@ -19,9 +19,12 @@ import numpy as np
 import pdfplumber
 import pypdfium2
 import pytesseract
+from pdfminer.layout import LTChar, LTContainer, LTImage
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdftypes import resolve1, stream_value
 from pdfplumber.page import Page as PlumberPage
+from pdfplumber.page import fix_fontname_bytes
+from pdfplumber.utils import dedupe_chars, extract_words
 from pdfplumber.utils.exceptions import PdfminerException
 from PIL import Image
 
@@ -78,9 +81,48 @@ def is_italic(fontname: str) -> bool:
     return any(marker in fontname.lower() for marker in ITALIC_MARKERS)
 
 
-def has_doubled_glyphs(page: PlumberPage) -> bool:
+def page_objects(page: PlumberPage) -> tuple[list[dict], bool]:
+    """The page's characters as pdfplumber char dicts, and whether it shows an image, in one walk over
+    pdfminer's layout of the page.
+
+    Only the attributes that word grouping and the styles need are taken, with pdfplumber's own coordinate
+    rules; `page.chars` would first resolve every attribute of every object on the page (curves, rects and
+    images included), which is most of the cost of reading a PDF with pdfplumber.
+    """
+    mb_x0, mb_top = float(page.mediabox[0]), float(page.mediabox[1])
+    height = float(page.height)
+    chars: list[dict] = []
+    has_image = False
+    stack: list = list(page.layout._objs)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, LTChar):
+            colour = item.graphicstate.ncolor
+            fontname = item.fontname
+            chars.append(
+                {
+                    "text": item.get_text(),
+                    "x0": item.x0 + mb_x0,
+                    "x1": item.x1 + mb_x0,
+                    "top": height - item.y1 + mb_top,
+                    "bottom": height - item.y0 + mb_top,
+                    "doctop": page.initial_doctop + height - item.y1 + mb_top,
+                    "upright": item.upright,
+                    "size": item.size,
+                    "fontname": fix_fontname_bytes(fontname) if isinstance(fontname, bytes) else fontname,
+                    "non_stroking_color": colour if isinstance(colour, tuple) else (colour,),
+                }
+            )
+        elif isinstance(item, LTImage):
+            has_image = True
+        elif isinstance(item, LTContainer):
+            stack.extend(item._objs)
+    chars.reverse()
+    return chars, has_image
+
+
+def has_doubled_glyphs(chars: list[dict]) -> bool:
     """Fake bold prints each glyph twice at (almost) the same spot."""
-    chars = page.chars
     doubled = sum(
         1
         for a, b in itertools.pairwise(chars)
@@ -89,10 +131,14 @@ def has_doubled_glyphs(page: PlumberPage) -> bool:
     return doubled > 0.01 * len(chars)
 
 
-def page_words(page: PlumberPage) -> list[Word]:
-    """Words from the text layer; `dedupe_chars` (slow, so only when needed) undoes fake-bold doubling."""
-    source = page.dedupe_chars() if has_doubled_glyphs(page) else page
-    raw = source.extract_words(extra_attrs=["fontname", "size", "non_stroking_color"], keep_blank_chars=False)
+WORD_ATTRS = ["fontname", "size", "non_stroking_color"]
+
+
+def page_words(chars: list[dict]) -> list[Word]:
+    """Words of a page's characters (pdfplumber's word grouping); `dedupe_chars` (slow, so only when needed)
+    undoes fake-bold doubling."""
+    source = dedupe_chars(chars) if has_doubled_glyphs(chars) else chars
+    raw = extract_words(source, extra_attrs=WORD_ATTRS, keep_blank_chars=False)
     return [
         Word(
             text=w["text"],
@@ -130,11 +176,10 @@ def is_damaged(text: str) -> bool:
     return "\ufffd" in text or "(cid:" in text
 
 
-def text_layer_is_unusable(page: PlumberPage, words: list[Word]) -> bool:
+def text_layer_is_unusable(chars: list[dict], has_image: bool, words: list[Word]) -> bool:
     """The whole page needs OCR: next to no text but an image (a scan), or (nearly) all of its text damaged."""
-    chars = [c["text"] for c in page.chars if not c["text"].isspace()]
-    if len(chars) < MIN_TEXT_CHARS:
-        return bool(page.images)
+    if sum(1 for c in chars if not c["text"].isspace()) < MIN_TEXT_CHARS:
+        return has_image
     good = sum(len(w.text) for w in words if not is_damaged(w.text))
     return good < MIN_TEXT_CHARS
 
@@ -291,11 +336,12 @@ def read_page(path: Path, index: int, page: PlumberPage, ocr: bool, warnings: li
     width, height = float(page.width), float(page.height)
     links = page_links(page)
     check_density(page)
-    words = page_words(page)
+    chars, has_image = page_objects(page)
+    words = page_words(chars)
     damaged = [w for w in words if is_damaged(w.text)]
     good = [w for w in words if not is_damaged(w.text)]
     can_ocr = ocr and tesseract_available()
-    if text_layer_is_unusable(page, words):
+    if text_layer_is_unusable(chars, has_image, words):
         if not can_ocr:
             warnings.append(f"page {number} has no usable text layer and OCR is unavailable")
             return Page(number, width, height, [], links, "ocr_unavailable")
