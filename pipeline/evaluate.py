@@ -438,6 +438,7 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
             score_entities("news-2025", news, gold_entities(GOLD_DIR / "entities_news_g40_2025.csv", kb), kb),
             score_text_set("dev-tune", GOLD_DIR / "dev" / "tune", nlp, kb),
             score_text_set("dev-tune2", GOLD_DIR / "dev" / "tune2", nlp, kb),
+            score_text_set("dev-tune3", GOLD_DIR / "dev" / "tune3", nlp, kb),
             score_text_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
             score_themes(
                 "report-2023",
@@ -456,6 +457,7 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
                 kb,
             ),
             score_lobby_set("dev-tune", GOLD_DIR / "dev" / "tune", nlp, kb),
+            score_lobby_set("dev-tune3", GOLD_DIR / "dev" / "tune3", nlp, kb),
             score_lobby_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
         ],
         ignore_index=True,

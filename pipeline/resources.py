@@ -77,6 +77,7 @@ class TypeWord(Row):
         "area_word",
         "neighbourhood_word",
         "demonstrative",
+        "water_name",
     ]
 
 

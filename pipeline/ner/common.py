@@ -10,12 +10,14 @@ from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from pipeline.resources import SpanPattern, read_rows
 from pipeline.textkeys import fold
 
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
+ACRONYM_FULL_STOP = r"(?<=[a-z][A-Z])\."
+"""A sentence's full stop after a mixed-case acronym (`PvdA.`, `IenW.`, `ActiZ.`), which spaCy keeps as an abbreviation."""
 QUOTES = "'\""
 PATTERNS_FOLDER = "patterns"
 
@@ -35,10 +37,13 @@ def needs_exact_case(alias: str) -> bool:
 
 
 def customise_tokenizer(nlp: Language) -> Language:
-    """Split hyphenated compounds so `VNG-lobby` and `Apeldoorn-Deventer` expose their names."""
+    """Split hyphenated compounds so `VNG-lobby` and `Apeldoorn-Deventer` expose their names, and a full stop
+    from a mixed-case acronym (`en PvdA.`)."""
     infixes = [*(nlp.Defaults.infixes or []), HYPHEN_INFIX]
+    suffixes = [*(nlp.Defaults.suffixes or []), ACRONYM_FULL_STOP]
     tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
     tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     return nlp
 
 

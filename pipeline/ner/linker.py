@@ -98,6 +98,7 @@ class EntityLinker:
         determiners = self.kb.type_words.get("generic_determiner", set())
         neighbourhoods = self.kb.type_words.get("neighbourhood_word", set())
         demonstratives = self.kb.type_words.get("demonstrative", set())
+        rivers = self.kb.type_words.get("water_name", set())
         linked = []
         for ent in doc.ents:
             entity_type = ent.label_ if ent.label_ in ENTITY_TYPES else MODEL_LABELS.get(ent.label_)
@@ -121,6 +122,7 @@ class EntityLinker:
                 or (ent.text.islower() and policy.names_a_kind(doc, ent, demonstratives))
             ):
                 continue
+            listed: list[Span] = []
             if rule_id == organisation.MINISTER_OF_PERSON:
                 cut = organisation.ministry_of_minister(doc, ent, self.kb)
                 if cut is None:
@@ -130,6 +132,7 @@ class EntityLinker:
                     cut = law.cut_run_on(doc, ent, self.kb, bounded=rule_id in law.BOUNDED_RULES)
                 elif rule_id == organisation.MINISTRY_RULE:
                     cut = organisation.cut_ministry(doc, ent, self.kb)
+                    listed = organisation.listed_ministries(doc, ent, cut, self.kb)
                 else:
                     cut = None
             span = cut or Span(doc, ent.start, ent.end, label=entity_type)
@@ -139,6 +142,7 @@ class EntityLinker:
             if entity_type == "place" and (
                 place.reads_as_surname(doc, span, entity.entity_id)
                 or place.names_a_neighbourhood(doc, span, neighbourhoods)
+                or place.names_a_river(span, rivers)
             ):
                 continue
             year = policy.year_after(doc, span) if entity_type == "policy" else ""
@@ -147,6 +151,12 @@ class EntityLinker:
                 entity = Entity(f"{entity.entity_id}-{year}", entity_type, f"{entity.canonical} {year}")
             span._.canonical, span._.entity_id, span._.method = entity.canonical, entity.entity_id, method
             linked.append(span)
+            for name in listed:
+                listed_entity = self.link(entity_type, name.text, rule_id or "", doc)
+                if listed_entity is not None:
+                    name._.canonical, name._.entity_id = listed_entity.canonical, listed_entity.entity_id
+                    name._.method = method
+                    linked.append(name)
         doc.spans[ENTITY_SPANS] = linked
         return doc
 

@@ -4,7 +4,9 @@ Each family ruler writes its own spans key; this component, `g40_entity_merge`, 
 so that the outcome does not depend on the order of the families: overlapping rule names keep the longest
 (then the earliest), rule names replace overlapping model entities, and a policy title never overlaps a law
 unless it is a quoted title that holds the law's name (`het programma 'Aan de slag met de Omgevingswet'`).
-The cue words before a quoted title (`City Deal 'Circulaire Stad'`) are no dossier of their own.
+The cue words before a quoted title (`City Deal 'Circulaire Stad'`) are no dossier of their own, and a name
+after an organisation's class noun (`de waterschappen Rivierenland, …`, `de vervoerregio's MRDH`) is that
+organisation, not the place of the same name.
 An unknown capitalised name listed with known ones of one type (`Divosa, Cedris en het UWV`, `Tubbergen,
 Ootmarsum en Haaksbergen`) is of that type too (pattern id `rule:coordinated`, in that family's spans key),
 unless the name is the tail of a hyphenated compound (`Rotterdam-Zuid`) or the known name it is listed
@@ -19,6 +21,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.ner.common import overlaps
+from pipeline.ner.organisation.factory import APPOSITION
 from pipeline.ner.place.naming import reads_as_surname
 from pipeline.ner.policy.titles import CUES_SUFFIX
 
@@ -48,10 +51,13 @@ class EntityResolver:
     def __call__(self, doc: Doc) -> Doc:
         """Set `doc.ents` from the families' spans keys (the model's entities lose where they overlap)."""
         cues = doc.spans.get(self.title_key + CUES_SUFFIX, [])
+        spans = {span for key in self.rule_keys for span in doc.spans.get(key, [])}
+        after_class_noun = {(span.start, span.end) for span in spans if span.id_ == APPOSITION}
         rules = sorted(
             span
-            for span in {span for key in self.rule_keys for span in doc.spans.get(key, [])}
+            for span in spans
             if not (span.label_ == "policy" and any(within(span, cue) for cue in cues))
+            and not (span.label_ != "organisation" and (span.start, span.end) in after_class_noun)
         )
         ents = prioritize_new_ents_filter(list(doc.ents), rules)
         titles = [

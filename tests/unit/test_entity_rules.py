@@ -69,6 +69,21 @@ PRECISION_CASES = [
     "Steden deden mee aan de <ent label=policy>Urban Agenda</ent>-partnerschappen.",
     "De raad stemde in met de woonvisie '<ent label=policy>Thuis in de stad</ent>'.",
     "Bouwbedrijf <ent label=organisation>Dura Vermeer</ent> en aannemer <ent label=organisation>Trebbe</ent> beginnen.",
+    "Het <ent label=organisation>ABC-Stadsberaad</ent> en de <ent label=organisation>Ondernemersvereniging Zwolle</ent>"
+    " zijn kritisch.",
+    "De dijken langs de Waal en de Maas bij <ent label=place>Nijmegen</ent> worden versterkt.",
+    "Wethouder Anne de Vries-Hoogland sprak in <ent label=place>Tilburg</ent>.",
+    "De <ent label=organisation>ministeries van OCW</ent> en <ent label=organisation>LNV</ent> betalen mee.",
+    "Het voorstel kwam van de <ent label=organisation>PvdA</ent>. Daarna stemde de raad.",
+    "De <ent label=policy>Agenda voor de Veenkoloniën</ent> loopt door, net als een Regio Deal voor <ent label=place>Twente</ent>.",
+    "Het steunpakket '<ent label=policy>Samen door de winter</ent>' hielp.",
+    "Het geld komt uit het Gemeentefonds en het Mobiliteitsfonds.",
+    "Middelen uit het Europees Fonds voor Regionale Ontwikkeling gaan naar <ent label=place>Flevoland</ent>.",
+    "De vervoerregio's <ent label=organisation>MRDH</ent> en <ent label=organisation>Vervoerregio Amsterdam</ent>"
+    " doen mee.",
+    "De waterschappen <ent label=organisation>Rivierenland</ent> en <ent label=organisation>Aa en Maas</ent>"
+    " werken samen.",
+    "De doelen van de <ent label=law>Kaderrichtlijn Water</ent> gelden tot 2027.",
 ]
 """Place names inside other names, councils named by their city, surnames and compounds: no extra entity."""
 

@@ -64,3 +64,27 @@ def council_of_place(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
     if start < ent.end and kb.lookup("place", doc[start : ent.end].text):
         return Span(doc, start, ent.end, label="place")
     return None
+
+
+def listed_ministries(doc: Doc, ent: Span, cut: Span | None, kb: KnowledgeBase) -> list[Span]:
+    """The further ministries of `ministeries van VWS en JenV` after the first (`cut`): each known ministry
+    after a `,` or `en`, the longest first; [] for one ministry."""
+    if cut is None or ent[0].lower_ != "ministeries":
+        return []
+    found, position = [], cut.end
+    while position < ent.end - 1 and doc[position].text in (",", "en"):
+        start = position + 1
+        end = next(
+            (
+                end
+                for end in range(ent.end, start, -1)
+                if kb.lookup("organisation", doc[start:end].text)
+                or kb.lookup("organisation", f"ministerie van {doc[start:end].text}")
+            ),
+            None,
+        )
+        if end is None:
+            break
+        found.append(Span(doc, start, end, label="organisation"))
+        position = end
+    return found

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
+from pipeline.textkeys import fold
+
 VILLAGE_ID_PREFIX = "WP"
 """Woonplaatsen from `models/gazetteers/woonplaatsen.csv` have ids `WP<BAG woonplaatscode>`."""
 SURNAME_PREFIXES = ("Van", "De", "Den", "Ter", "Ten", "Te", "Op")
@@ -13,8 +15,9 @@ sentence start or a preposition in lower case)."""
 
 
 def reads_as_surname(doc: Doc, span: Span, entity_id: str) -> bool:
-    """A one-word village name right after a capitalised word inside a sentence (a first name) is a surname; so
-    is any one-word place right after a capitalised `Van`, `De`, `Ter`, … inside a sentence (`wethouder Van Putten`)."""
+    """A one-word village name right after a capitalised word inside a sentence (a first name) or in a double
+    surname (`De Wit-Hoogland`) is a surname; so is any one-word place right after a capitalised `Van`, `De`,
+    `Ter`, … inside a sentence (`wethouder Van Putten`)."""
     if len(span) != 1 or span.start == 0:
         return False
     before = doc[span.start - 1]
@@ -22,7 +25,18 @@ def reads_as_surname(doc: Doc, span: Span, entity_id: str) -> bool:
         return True
     if not entity_id.startswith(VILLAGE_ID_PREFIX):
         return False
+    if before.text == "-" and span.start >= 2 and not doc[span.start - 2].whitespace_ and not before.whitespace_:
+        return doc[span.start - 2].is_alpha and doc[span.start - 2].text[:1].isupper()
     return before.is_alpha and before.text[:1].isupper() and not before.is_sent_start
+
+
+def names_a_river(span: Span, rivers: set[str]) -> bool:
+    """`de Waal`, `Rijn`: a river (`water_name` in `models/type_words.csv`) is no place (docs/ANNOTATION.md), also
+    where a village has its name."""
+    words = span.text.split()
+    if len(words) > 1 and words[0].lower() in ("de", "het"):
+        words = words[1:]
+    return fold(" ".join(words)) in rivers
 
 
 def names_a_neighbourhood(doc: Doc, span: Span, neighbourhood_words: set[str]) -> bool:
