@@ -84,6 +84,9 @@ PRECISION_CASES = [
     "De waterschappen <ent label=organisation>Rivierenland</ent> en <ent label=organisation>Aa en Maas</ent>"
     " werken samen.",
     "De doelen van de <ent label=law>Kaderrichtlijn Water</ent> gelden tot 2027.",
+    "Coalitieakkoord biedt kansen. Het Werkprogramma en de Lobbyagenda zijn vastgesteld, net als het"
+    " <ent label=policy>Techniekpact</ent>.",
+    "In de nieuwsbrief 'Stad Actueel' en de campagne 'Jij maakt de stad' staat meer.",
 ]
 """Place names inside other names, councils named by their city, surnames and compounds: no extra entity."""
 
