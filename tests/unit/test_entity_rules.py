@@ -139,7 +139,6 @@ def test_a_minister_for_a_ministry_names_that_ministry(nlp):
     ]
 
 
-@pytest.mark.xfail(reason="known miss: a title after a cue runs on into the author's name", strict=True)
 def test_a_title_stops_before_its_author(nlp):
     text, expected = parse_markup(
         "Het onderzoeksrapport <ent label=policy>Europeanisering</ent> van Hans Vollaard was nuttig."

@@ -96,11 +96,13 @@ class TitleFinder:
                 and doc[last].text == "-"
                 and not doc[last - 1].whitespace_
                 and doc[last + 1].is_alpha
-                and not doc[last + 1].is_lower
+                and (not doc[last + 1].is_lower or doc[last - 1].is_upper)
             ):
                 last += 2
             while last > first and doc[last - 1].is_punct and doc[last - 1].text not in "!?":
                 last -= 1
+            if not kind.startswith("quoted"):
+                last = before_author(doc, first, last)
             if last > first:
                 spans.append(Span(doc, first, last, label="policy", span_id=kind))
         return spans
@@ -116,3 +118,19 @@ class TitleFinder:
         self.patterns, self.matcher = [], Matcher(self.vocab, validate=True)
         self.add_patterns(srsly.read_jsonl(ensure_path(path) / PATTERNS_FILE))
         return self
+
+
+def before_author(doc: Doc, first: int, last: int) -> int:
+    """The end of a title without its author: `rapport Europeanisering van Hans Vollaard` ends before `van` when
+    the title ends in (part of) `van` and a two-word name (first name and surname)."""
+    for i in range(first + 1, last):
+        name = doc[i + 1 : i + 3]
+        if (
+            doc[i].lower_ == "van"
+            and i + 3 >= last
+            and len(name) == 2
+            and all(token.is_title and token.is_alpha for token in name)
+            and name[0].text not in ("De", "Den", "Het")
+        ):
+            return i
+    return last
