@@ -19,6 +19,7 @@ HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
 ACRONYM_FULL_STOP = r"(?<=[a-z][A-Z])\."
 """A sentence's full stop after a mixed-case acronym (`PvdA.`, `IenW.`, `ActiZ.`), which spaCy keeps as an abbreviation."""
 QUOTES = "'\""
+LIST_MARKERS = ("-", "–", "•", "*")
 PATTERNS_FOLDER = "patterns"
 
 for attribute in ("canonical", "entity_id", "method"):
@@ -84,7 +85,9 @@ def fold_norms(doc: Doc) -> Doc:
 
 @Language.component("g40_quote_sentences")
 def keep_quoted_titles_in_sentence(doc: Doc) -> Doc:
-    """Undo a sentencizer split after `!`/`?` inside a quoted title: `het manifest 'Geen pleisters meer!' opgesteld`."""
+    """Repair the sentencizer's boundaries: undo a split after `!`/`?` inside a quoted title (`het manifest 'Geen
+    pleisters meer!' opgesteld`), and start a sentence at each item of a list joined into one paragraph
+    (`…; - brief aan de Kamer over …; - gesprek met …`), so every item is a sentence of its own."""
     for token in doc[2:]:
         if (
             token.is_sent_start
@@ -93,4 +96,7 @@ def keep_quoted_titles_in_sentence(doc: Doc) -> Doc:
             and doc[token.i - 2].text in "!?"
         ):
             token.is_sent_start = False
+    for token in doc[1:-1]:
+        if token.text in LIST_MARKERS and doc[token.i - 1].text in (";", ":") and doc[token.i + 1].is_alpha:
+            token.is_sent_start = True
     return doc

@@ -87,6 +87,8 @@ PRECISION_CASES = [
     "Coalitieakkoord biedt kansen. Het Werkprogramma en de Lobbyagenda zijn vastgesteld, net als het"
     " <ent label=policy>Techniekpact</ent>.",
     "In de nieuwsbrief 'Stad Actueel' en de campagne 'Jij maakt de stad' staat meer.",
+    "Zij spraken met staatssecretaris Van ’t Wout van <ent label=organisation>Sociale Zaken en Werkgelegenheid</ent>"
+    " over de <ent label=law>Wsob</ent>.",
 ]
 """Place names inside other names, councils named by their city, surnames and compounds: no extra entity."""
 

@@ -181,6 +181,14 @@ def test_acts_stated_in_a_bullet_list_count_each(nlp):
     assert acts(nlp, *bullets) == [("brief", BZK, "", ""), ("gesprek", SZW, "", "Participatiewet")]
 
 
+def test_acts_in_a_list_joined_into_one_paragraph_count_each(nlp):
+    joined = (
+        "Het netwerk deed onder meer: - brief aan het ministerie van BZK over de woningbouw; - gesprek met het"
+        " ministerie van SZW over de Participatiewet."
+    )
+    assert acts(nlp, joined) == [("brief", BZK, "", ""), ("gesprek", SZW, "", "Participatiewet")]
+
+
 def test_a_repeated_sentence_or_pull_quote_counts_once(nlp):
     sentence = "De G40 pleit bij het ministerie van BZK voor een structurele oplossing van het ravijnjaar."
     pull_quote = "De G40 pleit bij het ministerie van BZK voor een structurele oplossing"
