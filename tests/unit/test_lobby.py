@@ -85,6 +85,8 @@ def test_lobbying_acts_from_the_2023_report(nlp, sentence, expected):
         ("De wethouder heeft namens het netwerk ingesproken bij de vaste commissie voor Wonen.", "inbreng"),
         ("De themagroep nam in mei deel aan een rondetafelgesprek van de Tweede Kamer.", "gesprek"),
         ("Een delegatie van het netwerk was in juni op bezoek bij het ministerie van BZK.", "gesprek"),
+        ("Wij verzoeken de minister van BZK de regels voor de woningbouw te versoepelen.", "pleidooi"),
+        ("Wij bieden aan de nieuwe regeling van het ministerie van SZW in onze steden te testen.", "inbreng"),
     ],
 )
 def test_verb_families_in_every_tense_word_order_and_voice(nlp, sentence, instrument):
@@ -109,6 +111,10 @@ def test_verb_families_in_every_tense_word_order_and_voice(nlp, sentence, instru
         "Wij lichten onze inbreng graag nader toe.",
         "De energietransitie vraagt om warmtenetten en een oplossing voor netcongestie.",
         "Ook gaf het inbreng voor onze public affairs-strategie.",
+        "Voor vragen kunt u contact opnemen met het secretariaat van de VNG.",
+        "Noot voor de redactie: het netwerk sprak met de minister van BZK.",
+        "Den Haag, 18 november 2024 Betreft: inbreng wetsvoorstel Wet gemeentelijke instrumenten warmtetransitie",
+        "De pijler werkt aan inbreng voor de verkiezingsprogramma's van de partijen.",
     ],
 )
 def test_drafting_wishes_opinions_other_actors_and_furniture_are_not_acts(nlp, sentence):
