@@ -78,6 +78,7 @@ class TypeWord(Row):
         "neighbourhood_word",
         "demonstrative",
         "water_name",
+        "person_word",
     ]
 
 

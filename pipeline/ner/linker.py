@@ -99,6 +99,7 @@ class EntityLinker:
         neighbourhoods = self.kb.type_words.get("neighbourhood_word", set())
         demonstratives = self.kb.type_words.get("demonstrative", set())
         rivers = self.kb.type_words.get("water_name", set())
+        people = self.kb.type_words.get("person_word", set())
         linked = []
         for ent in doc.ents:
             entity_type = ent.label_ if ent.label_ in ENTITY_TYPES else MODEL_LABELS.get(ent.label_)
@@ -140,7 +141,7 @@ class EntityLinker:
             if entity is None:
                 continue
             if entity_type == "place" and (
-                place.reads_as_surname(doc, span, entity.entity_id)
+                place.reads_as_surname(doc, span, entity.entity_id, people)
                 or place.names_a_neighbourhood(doc, span, neighbourhoods)
                 or place.names_a_river(span, rivers)
             ):

@@ -73,6 +73,9 @@ PRECISION_CASES = [
     " zijn kritisch.",
     "De dijken langs de Waal en de Maas bij <ent label=place>Nijmegen</ent> worden versterkt.",
     "Wethouder Anne de Vries-Hoogland sprak in <ent label=place>Tilburg</ent>.",
+    "Wethouder Marleen Kampen sprak in <ent label=place>Zwolle</ent>.",
+    "De <ent label=organisation>Rekenkamer Rotterdam</ent> en de <ent label=organisation>Politie Oost-Nederland</ent>"
+    " kijken mee.",
     "De <ent label=organisation>ministeries van OCW</ent> en <ent label=organisation>LNV</ent> betalen mee.",
     "Het voorstel kwam van de <ent label=organisation>PvdA</ent>. Daarna stemde de raad.",
     "De <ent label=policy>Agenda voor de Veenkoloniën</ent> loopt door, net als een Regio Deal voor <ent label=place>Twente</ent>.",

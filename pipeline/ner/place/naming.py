@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from spacy.tokens import Doc, Span
 
 from pipeline.textkeys import fold
@@ -14,14 +16,17 @@ SURNAME_PREFIXES = ("Van", "De", "Den", "Ter", "Ten", "Te", "Op")
 sentence start or a preposition in lower case)."""
 
 
-def reads_as_surname(doc: Doc, span: Span, entity_id: str) -> bool:
+def reads_as_surname(doc: Doc, span: Span, entity_id: str, person_words: Collection[str] = ()) -> bool:
     """A one-word village name right after a capitalised word inside a sentence (a first name) or in a double
     surname (`De Wit-Hoogland`) is a surname; so is any one-word place right after a capitalised `Van`, `De`,
-    `Ter`, … inside a sentence (`wethouder Van Putten`)."""
+    `Ter`, … inside a sentence (`wethouder Van Putten`), and any one-word place after a person's title and first
+    name (`person_word` in `models/type_words.csv`: `wethouder Marleen Kampen`)."""
     if len(span) != 1 or span.start == 0:
         return False
     before = doc[span.start - 1]
     if before.text in SURNAME_PREFIXES and not before.is_sent_start:
+        return True
+    if span.start >= 2 and doc[span.start - 2].lower_ in person_words and before.is_title and before.is_alpha:
         return True
     if not entity_id.startswith(VILLAGE_ID_PREFIX):
         return False
