@@ -107,7 +107,7 @@ class EntityLinker:
                 continue
             rule_id = from_rules.get((ent.start, ent.end, ent.label_))
             if entity_type == "organisation" and rule_id is not None:
-                council_place = organisation.council_of_place(doc, ent, self.kb)
+                council_place = organisation.council_of_place(doc, ent, self.kb, rule_id.startswith("rule:"))
                 if council_place is not None:
                     ent, entity_type, rule_id = council_place, "place", organisation.COUNCIL_OF_PLACE
             if rule_id and not rule_id.startswith("rule:") and self.written_in_lower_case(ent, entity_type):

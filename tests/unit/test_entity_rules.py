@@ -74,6 +74,8 @@ PRECISION_CASES = [
     "De dijken langs de Waal en de Maas bij <ent label=place>Nijmegen</ent> worden versterkt.",
     "Wethouder Anne de Vries-Hoogland sprak in <ent label=place>Tilburg</ent>.",
     "Wethouder Marleen Kampen sprak in <ent label=place>Zwolle</ent>.",
+    "De <ent label=organisation>Raad van Europa</ent> en de <ent label=organisation>OESO</ent> kijken naar"
+    " <ent label=place>Europa</ent>.",
     "De <ent label=organisation>Rekenkamer Rotterdam</ent> en de <ent label=organisation>Politie Oost-Nederland</ent>"
     " kijken mee.",
     "De <ent label=organisation>ministeries van OCW</ent> en <ent label=organisation>LNV</ent> betalen mee.",

@@ -49,19 +49,18 @@ def cut_ministry(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
     return Span(doc, ent.start, comma, label="organisation") if comma is not None else None
 
 
-def council_of_place(doc: Doc, ent: Span, kb: KnowledgeBase) -> Span | None:
+def council_of_place(doc: Doc, ent: Span, kb: KnowledgeBase, generic: bool) -> Span | None:
     """The place in `Raad Enschede` or `Coalitie Amersfoort` (a headline's council or coalition of a city, a
-    `council_word` in `models/type_words.csv`) and in `de regio Amersfoort` (an `area_word` in lower case, where
-    `Regio Amersfoort` is the cooperation): these name the city or area, not an organisation."""
+    `council_word` in `models/type_words.csv`, found by a `generic` rule) and in `de regio Amersfoort` (an
+    `area_word` in lower case, where `Regio Amersfoort` is the cooperation): these name the city or area, not an
+    organisation. `Raad van Europa` is a body."""
     first = ent[0]
-    councils = kb.type_words.get("council_word", set())
-    areas = kb.type_words.get("area_word", set())
-    if first.lower_ not in councils and not (first.is_lower and first.lower_ in areas):
-        return None
+    council = generic and first.lower_ in kb.type_words.get("council_word", set())
+    area = first.is_lower and first.lower_ in kb.type_words.get("area_word", set())
     start = ent.start + 1
-    if start < ent.end and doc[start].lower_ == "van":
+    if area and start < ent.end and doc[start].lower_ == "van":
         start += 1
-    if start < ent.end and kb.lookup("place", doc[start : ent.end].text):
+    if (council or area) and start < ent.end and kb.lookup("place", doc[start : ent.end].text):
         return Span(doc, start, ent.end, label="place")
     return None
 
