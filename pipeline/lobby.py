@@ -76,7 +76,11 @@ QUOTE_MARKS = {'"', "'", "“", "”", "‘", "’", "„"}
 QUOTED_SPEECH = 6
 REPEAT_WORDS = 6
 COORDINATORS = {"en", ",", "de", "het", "ook"}
-NAME_JOINERS = {"van", "de", "der", "den", "ter"}
+NAME_JOINERS = {"van", "de", "der", "den", "ter", "’t", "'t"}
+MINISTRY_PREFIX = "Ministerie van"
+MINISTRY_REACH = 4
+"""`minister Van Nieuwenhuizen van het nieuwe ministerie van IenW`: the ministry named within a few lower-case
+words after a minister's name is the target."""
 DETERMINERS = {"de", "het", "een", "alle", "onze", "hun", "zijn", "haar"}
 ANAPHORA = {"deze", "die", "dezelfde", "diezelfde"}
 PREPOSITIONS = {
@@ -391,7 +395,8 @@ class LobbyFinder:
         self, doc: Doc, sentence: Span, token: Token, word: LobbyTarget, entities: list[Span]
     ) -> Candidate | None:
         """An addressee word as a candidate: a committee (the parliament named after it, else the Tweede Kamer),
-        a ministry referred back to (`het ministerie`), or a generic addressee as written."""
+        a ministry referred back to (`het ministerie`), the ministry named with a minister (`staatssecretaris Van ’t
+        Wout van SZW`, `minister X van het ministerie van IenW`), or a generic addressee as written."""
         if word.kind == "committee":
             standing = word.word != "commissie" or (token.i > sentence.start and doc[token.i - 1].lower_ == "vaste")
             reach = min(sentence.end, token.i + COMMITTEE_REACH)
@@ -433,6 +438,18 @@ class LobbyFinder:
         if start > sentence.start and doc[start].lower_ in ANAPHORA:
             return None
         end = self.name_end(doc, sentence, token.i + 1)
+        ministry = next(
+            (
+                e
+                for e in entities
+                if token.i < e.start <= end + MINISTRY_REACH
+                and e._.canonical.startswith(MINISTRY_PREFIX)
+                and all(t.is_lower for t in doc[end : e.start])
+            ),
+            None,
+        )
+        if ministry is not None:
+            return Candidate(token.i, max(end, ministry.end), "addressee", target=ministry._.canonical)
         return Candidate(token.i, end, "addressee", addressee=doc[start:end].text)
 
     @staticmethod

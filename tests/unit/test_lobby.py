@@ -149,6 +149,18 @@ def test_an_unnamed_ministry_is_the_one_named_before_and_partners_are_not_target
             "Raad van State",
             "",
         ),
+        (
+            "De G40 heeft er bij staatssecretaris Van ’t Wout van Sociale Zaken en Werkgelegenheid op aangedrongen"
+            " de kosten te vergoeden.",
+            SZW,
+            "",
+        ),
+        (
+            "In november sprak de themagroep met minister Van Nieuwenhuizen van het nieuwe ministerie van"
+            " Economische Zaken.",
+            EZ,
+            "",
+        ),
     ],
 )
 def test_targets_are_organisations_and_generic_addressees_are_kept_as_written(nlp, sentence, target, addressee):
