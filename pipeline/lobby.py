@@ -77,6 +77,8 @@ QUOTED_SPEECH = 6
 REPEAT_WORDS = 6
 COORDINATORS = {"en", ",", "de", "het", "ook"}
 NAME_JOINERS = {"van", "de", "der", "den", "ter", "’t", "'t"}
+CONTINUATION_REACH = 4
+"""`De G40 riep daarin op …`: a continuation word among a sentence's first words takes the act before it."""
 MINISTRY_PREFIX = "Ministerie van"
 MINISTRY_REACH = 4
 """`minister Van Nieuwenhuizen van het nieuwe ministerie van IenW`: the ministry named within a few lower-case
@@ -234,7 +236,10 @@ class LobbyFinder:
             if found_act is None:
                 continue
             act, cued = found_act
-            continues = any(start == sentence.start for start, _ in cues.get("continuation", []))
+            continues = any(
+                sentence.start <= start < sentence.start + CONTINUATION_REACH
+                for start, _ in cues.get("continuation", [])
+            )
             if continues and acts and not cued:
                 act._.lobby_target, act._.lobby_addressee = acts[-1]._.lobby_target, acts[-1]._.lobby_addressee
             acts.append(act)

@@ -168,6 +168,13 @@ def test_targets_are_organisations_and_generic_addressees_are_kept_as_written(nl
     assert (found_target, found_addressee) == (target, addressee)
 
 
+def test_a_plea_made_there_takes_the_addressee_of_the_act_before_it(nlp):
+    text = (
+        "In juni schreef het netwerk een brief aan de Tweede Kamer. De G40 riep daarin op om jongeren niet te vergeten."
+    )
+    assert [(a[0], a[1]) for a in acts(nlp, text)] == [("brief", TK), ("pleidooi", TK)]
+
+
 def test_a_plea_made_in_a_recorded_letter_is_addressed_as_the_letter(nlp):
     paragraph = (
         "Het stedennetwerk heeft samen met de VNG en de G4 een brief gestuurd aan de vaste commissie voor "
