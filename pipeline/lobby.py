@@ -20,7 +20,8 @@ The target is the organisation the act is addressed to (after a target cue, else
 the network itself nor a partner; a committee of parliament stands for the parliament; `het ministerie`
 refers back to the ministry named before it. Addressees without a named organisation (`het kabinet`,
 `Kamerleden`, `minister X voor Y`) are kept as written in `addressee` (`models/lobby_targets.csv`). A plea
-that continues a recorded act (`Daarin …`) takes that act's addressee; a first-person plea without one takes
+that continues a recorded act (`Daarin …`) takes that act's addressee, as does a plea without one right after a
+meeting with a named organisation (`Hij sprak met het ministerie van SZW. El Idrissi pleitte voor …`); a first-person plea without one takes
 the addressee of the letter or paper the text opens with. The subject is the first law or policy dossier
 in the sentence. The component runs after the linker, so targets and subjects carry canonical names.
 """
@@ -240,7 +241,10 @@ class LobbyFinder:
                 sentence.start <= start < sentence.start + CONTINUATION_REACH
                 for start, _ in cues.get("continuation", [])
             )
-            if continues and acts and not cued:
+            unaddressed_plea = act.label_ == "pleidooi" and not (act._.lobby_target or act._.lobby_addressee)
+            follows = bool(acts) and acts[-1].end == sentence.start and acts[-1].label_ == "gesprek"
+            follows = follows and bool(acts[-1]._.lobby_target)
+            if (continues and acts and not cued) or (unaddressed_plea and follows):
                 act._.lobby_target, act._.lobby_addressee = acts[-1]._.lobby_target, acts[-1]._.lobby_addressee
             acts.append(act)
         doc.spans[LOBBY_SPANS] = acts

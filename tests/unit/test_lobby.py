@@ -175,6 +175,14 @@ def test_a_plea_made_there_takes_the_addressee_of_the_act_before_it(nlp):
     assert [(a[0], a[1]) for a in acts(nlp, text)] == [("brief", TK), ("pleidooi", TK)]
 
 
+def test_a_plea_right_after_a_meeting_is_made_in_that_meeting(nlp):
+    text = (
+        "De voorzitter voerde in april een gesprek met het ministerie van SZW over werk."
+        " El Idrissi pleitte voor een vaste financiering van de werkgeversservicepunten."
+    )
+    assert [(a[0], a[1]) for a in acts(nlp, text)] == [("gesprek", SZW), ("pleidooi", SZW)]
+
+
 def test_a_plea_made_in_a_recorded_letter_is_addressed_as_the_letter(nlp):
     paragraph = (
         "Het stedennetwerk heeft samen met de VNG en de G4 een brief gestuurd aan de vaste commissie voor "
