@@ -78,6 +78,8 @@ QUOTED_SPEECH = 6
 REPEAT_WORDS = 6
 COORDINATORS = {"en", ",", "de", "het", "ook"}
 NAME_JOINERS = {"van", "de", "der", "den", "ter", "’t", "'t"}
+PLEADS_FOR = ("pleit", "gepleit", "bepleit")
+"""The verbs of `pleiten voor`: their object is the plea's content, never its addressee."""
 CONTINUATION_REACH = 4
 """`De G40 riep daarin op …`: a continuation word among a sentence's first words takes the act before it."""
 MINISTRY_PREFIX = "Ministerie van"
@@ -309,6 +311,7 @@ class LobbyFinder:
                 (self.clause_start(doc, sentence, start), clause_end),
                 instrument.name == "pleidooi",
                 instrument.needs_addressee,
+                by_object=not doc[start].lower_.startswith(PLEADS_FOR),
             )
             if not (target or addressee) and instrument.needs_addressee:
                 continue
@@ -548,16 +551,18 @@ class LobbyFinder:
         clause: tuple[int, int],
         plea: bool = False,
         document: bool = False,
+        by_object: bool = True,
     ) -> tuple[str, str, bool]:
         """(target, addressee, cued): the first of what follows `aan`/`met`/… after the instrument word, else
         after it anywhere, else before it; a plea is addressed only by a cue or its direct object
-        (`vraagt het kabinet`). A named organisation is the target, a generic addressee is kept as written."""
+        (`vraagt het kabinet`), unless its object is what is pleaded for (`pleit ervoor het Warmtefonds …`, not
+        `by_object`). A named organisation is the target, a generic addressee is kept as written."""
         after_cue = [c for c in candidates if any(0 <= c.start - end < CUE_WINDOW for end in cue_ends)]
         clause_start, clause_end = clause
         direct = [
             c
             for c in candidates
-            if instrument_start < c.start <= instrument_start + OBJECT_REACH and c.start < clause_end
+            if by_object and instrument_start < c.start <= instrument_start + OBJECT_REACH and c.start < clause_end
         ]
         following = sorted({*direct, *(c for c in after_cue if c.start > instrument_start)}, key=lambda c: c.start)
         cued = following or after_cue

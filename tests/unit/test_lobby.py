@@ -87,6 +87,7 @@ def test_lobbying_acts_from_the_2023_report(nlp, sentence, expected):
         ("Een delegatie van het netwerk was in juni op bezoek bij het ministerie van BZK.", "gesprek"),
         ("Wij verzoeken de minister van BZK de regels voor de woningbouw te versoepelen.", "pleidooi"),
         ("Wij bieden aan de nieuwe regeling van het ministerie van SZW in onze steden te testen.", "inbreng"),
+        ("Het netwerk wil u graag enkele punten over het wetsvoorstel meegeven.", "inbreng"),
     ],
 )
 def test_verb_families_in_every_tense_word_order_and_voice(nlp, sentence, instrument):
@@ -155,6 +156,7 @@ def test_an_unnamed_ministry_is_the_one_named_before_and_partners_are_not_target
             SZW,
             "",
         ),
+        ("Wij pleiten ervoor het Nationaal Warmtefonds te verbinden aan de wijkaanpak.", "", ""),
         (
             "In november sprak de themagroep met minister Van Nieuwenhuizen van het nieuwe ministerie van"
             " Economische Zaken.",
