@@ -74,6 +74,8 @@ PRECISION_CASES = [
     "De dijken langs de Waal en de Maas bij <ent label=place>Nijmegen</ent> worden versterkt.",
     "Wethouder Anne de Vries-Hoogland sprak in <ent label=place>Tilburg</ent>.",
     "Wethouder Marleen Kampen sprak in <ent label=place>Zwolle</ent>.",
+    "Het <ent label=policy>Nationaal Programma Onderwijs</ent> en het Herstel- en veerkrachtplan lopen door.",
+    "Het <ent label=organisation>OMT</ent> adviseerde over de <ent label=law>Tijdelijke wet maatregelen covid-19</ent>.",
     "De <ent label=organisation>Raad van Europa</ent> en de <ent label=organisation>OESO</ent> kijken naar"
     " <ent label=place>Europa</ent>.",
     "De <ent label=organisation>Rekenkamer Rotterdam</ent> en de <ent label=organisation>Politie Oost-Nederland</ent>"

@@ -102,7 +102,9 @@ class TitleFinder:
             while last > first and doc[last - 1].is_punct and doc[last - 1].text not in "!?":
                 last -= 1
             if not kind.startswith("quoted"):
-                last = before_author(doc, first, last)
+                last = before_next_phrase(doc, first, before_author(doc, first, last))
+                while last > first and doc[last - 1].is_punct and doc[last - 1].text not in "!?":
+                    last -= 1
             if last > first:
                 spans.append(Span(doc, first, last, label="policy", span_id=kind))
         return spans
@@ -134,3 +136,11 @@ def before_author(doc: Doc, first: int, last: int) -> int:
         ):
             return i
     return last
+
+
+def before_next_phrase(doc: Doc, first: int, last: int) -> int:
+    """The end of a title before `en de`/`en het`, which begins another name: `Nationaal Programma Onderwijs en het
+    Herstel- en veerkrachtplan` ends before `en`."""
+    return next(
+        (i for i in range(first + 1, last - 1) if doc[i].lower_ == "en" and doc[i + 1].lower_ in ("de", "het")), last
+    )
