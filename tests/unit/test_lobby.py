@@ -256,3 +256,11 @@ def test_known_miss_a_ministry_official_as_guest(nlp):
 @pytest.mark.xfail(strict=True, reason="known miss: a description of what the network organises reads as a meeting")
 def test_known_miss_a_description_of_planned_visits(nlp):
     assert acts(nlp, "Het G40 Stedennetwerk organiseert dit jaar meer werkbezoeken van bewindspersonen.") == []
+
+
+@pytest.mark.xfail(
+    reason="known miss: a plea in the second clause of an opinion (`vindt … en heeft gevraagd`)", strict=True
+)
+def test_known_miss_a_plea_after_an_opinion_in_one_sentence(nlp):
+    sentence = "De G40 vindt dat onvoldoende en heeft gevraagd de bezuinigingen mee te nemen in de Voorjaarsnota."
+    assert [a[0] for a in acts(nlp, sentence)] == ["pleidooi"]
