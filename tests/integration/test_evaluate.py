@@ -75,7 +75,6 @@ def test_lobbying_acts_on_the_frozen_texts_meet_the_f1_target(table):
     assert lobby_scores(table, "dev-frozen")[("detection", "f1")] >= 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="known miss: targets on the frozen texts are right on 0.825 of the acts found")
 def test_lobbying_targets_on_the_frozen_texts_meet_the_target(table):
     assert lobby_scores(table, "dev-frozen")[("target", "accuracy")] >= 0.85
 
