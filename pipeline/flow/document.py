@@ -7,15 +7,9 @@ needs, so workers start quickly.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
-import resource
-import signal
-import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -43,7 +37,6 @@ from pipeline.textkeys import doc_id_for
 from pipeline.year import YearError
 
 log = logging.getLogger(__name__)
-PR_SET_PDEATHSIG = 1
 
 
 class CacheUnavailable(Exception):
@@ -105,20 +98,6 @@ class DocumentCache:
                 f"the cache {self.folder} cannot be written ({error.strerror or error}): "
                 "free space, fix the folder, or run with --no-cache"
             ) from error
-
-
-def start_worker(memory_limit_mib: int | None) -> None:
-    """Set up a worker process: Ctrl-C is the parent's to handle, the worker dies with its parent (Linux), and
-    its memory is limited so that one document cannot take the machine's."""
-    parent = multiprocessing.parent_process()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform == "linux":
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if parent is not None and os.getppid() != parent.pid:
-            os._exit(1)
-    if memory_limit_mib:
-        limit = memory_limit_mib << 20
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
 
 @lru_cache(maxsize=2)
