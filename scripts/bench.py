@@ -480,7 +480,7 @@ def growth(summary: pd.DataFrame) -> pd.DataFrame:
             if list(group[size_column]) != list(sizes):
                 continue
             for quantity in ("seconds", "peak_rss_mib"):
-                values = [float(v) for v in group[quantity]]
+                values = [float(v) for v in pd.to_numeric(group[quantity], errors="coerce")]
                 if any(np.isnan(values)) or not any(values):
                     continue
                 exponent = growth_exponent([float(s) for s in sizes], values)
