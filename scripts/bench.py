@@ -371,7 +371,7 @@ def page_growth(record: Recorder) -> None:
         with tempfile.TemporaryDirectory() as folder:
             corpus = Path(folder, "corpus")
             corpus.mkdir()
-            path = long_report(corpus / "jaarverslag-2031.pdf", pages)
+            path = long_report(corpus / "jaarverslag-2023-lang.pdf", pages)
             name = f"one report of {pages} pages"
             words = record.measure(name, BARE, 1, pages, 0, lambda: bare_extract_words([path]))  # noqa: B023
             pdf = record.measure(name, "PDF reading", 1, pages, words, lambda: read_pdf(path, ocr=False))  # noqa: B023
