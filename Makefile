@@ -43,9 +43,10 @@ train: install
 evaluate: install
 	$(BIN)/g40 evaluate --out $(OUT) --spacy-model $(SPACY_MODEL)
 
-## Time every stage on the shipped report and a generated 40-report corpus into OUT/bench.csv
+## Measure start-up, every stage, the whole command and how cost grows (3 runs) into outputs/bench*.csv, and rewrite README.md's benchmark tables from them
 bench: install
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py --runs 3
+	$(BIN)/python scripts/bench.py --readme
 
 ## Screenshots of OUT/report.html at 1280 and 390 px wide into docs/ (the pictures in the README; needs chromium)
 screenshots: install

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -39,6 +40,9 @@ from pipeline.files import package_version
 from pipeline.flow.fingerprint import DISTRIBUTION, previous_run, run_fingerprint
 from pipeline.records import DocumentResult
 from pipeline.resources import ResourceError, load_curation, load_report_decisions
+
+if TYPE_CHECKING:
+    from pipeline.flow.workers import Workers
 
 app = typer.Typer(
     help="Analyse G40 annual reports: paragraphs, entities, themes and lobbying focus per pillar.", no_args_is_help=True
@@ -215,9 +219,9 @@ def extract(
         if failed_before and not keep_going:
             raise typer.Exit(1)
         return
-    from pipeline.flow.corpus import extract_corpus
-    from pipeline.flow.outputs import IncompleteRun, InvalidTables, OutputLocked, output_lock, write_outputs
+    from pipeline.flow.workers import run_workers
 
+    documents = len(find_pdfs(corpus, settings.skip))
     options = RunOptions(
         jobs=jobs,
         executor=executor.value,
@@ -226,6 +230,29 @@ def extract(
         timeout=timeout,
         memory_limit_mib=memory_limit,
     )
+    workers = run_workers(options, documents, settings)
+    try:
+        with workers if workers is not None else nullcontext():
+            run_extract(corpus, out, settings, options, decision_notes, workers, keep_going, quiet, verbose)
+    except KeyboardInterrupt:
+        fail(f"interrupted: the outputs in {out} are as they were before this run", 130)
+
+
+def run_extract(
+    corpus: Path,
+    out: Path,
+    settings: Settings,
+    options: RunOptions,
+    decision_notes: list[str],
+    workers: Workers | None,
+    keep_going: bool,
+    quiet: bool,
+    verbose: int,
+) -> None:
+    """The work of `g40 extract` once its worker processes are starting: documents, tables, outputs, summary."""
+    from pipeline.flow.corpus import extract_corpus
+    from pipeline.flow.outputs import IncompleteRun, InvalidTables, OutputLocked, output_lock, write_outputs
+
     kept: str | None = None
     documents = len(find_pdfs(corpus, settings.skip))
     progress = Progress(
@@ -245,11 +272,12 @@ def extract(
                 settings,
                 options,
                 progress=lambda step, done: bar.update(task, description=escape(step), advance=done),
+                workers=workers,
             )
             result.notes[:0] = decision_notes
             bar.update(task, description="writing tables, workbook and report")
             try:
-                write_outputs(result, out, keep_going=keep_going)
+                write_outputs(result, out, keep_going=keep_going, workers=workers)
             except IncompleteRun as error:
                 kept = str(error)
     except OutputLocked as error:
@@ -258,8 +286,6 @@ def extract(
         fail(str(error), 2)
     except InvalidTables as error:
         fail(str(error), 1)
-    except KeyboardInterrupt:
-        fail(f"interrupted: the outputs in {out} are as they were before this run", 130)
     except OSError as error:
         fail(f"cannot write to {out}: {error.strerror or error}", 2)
     if not quiet:

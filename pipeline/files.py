@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -37,9 +38,17 @@ def json_text(content: object) -> str:
 
 
 def file_sha256(path: Path) -> str:
-    """sha256 of a file, read in blocks."""
+    """sha256 of a file, read in blocks; read once per version of the file in a process (the same inode, size
+    and modification time), since a run needs a PDF's digest at several steps."""
+    stat = path.stat()
+    return version_sha256(str(path.resolve()), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4096)
+def version_sha256(path: str, inode: int, size: int, mtime_ns: int) -> str:
+    """sha256 of one version of a file (the version is part of the cache key)."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -299,7 +299,7 @@ def inline_svg(figure: Figure, prefix: str, titles: Mapping[str, str]) -> Markup
     a page, links in the same tab, and a hover `<title>` on each element whose gid is in `titles`."""
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": prefix, **CHART_STYLE}):
-        figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S).replace(' target="_blank"', "")
@@ -601,7 +601,7 @@ def mention_sentences(mentions: pd.DataFrame, texts: Mapping[str, str]) -> list[
 
 
 class Evidence:
-    """Look-ups from a count to the rows behind it."""
+    """Look-ups from a count to the rows behind it, grouped once, so a report of many years costs each row once."""
 
     def __init__(self, tables: Mapping[str, pd.DataFrame]) -> None:
         self.paragraphs = frame(tables, "paragraphs")
@@ -611,16 +611,21 @@ class Evidence:
         self.pages = {
             str(k): int(v) for k, v in zip(self.paragraphs["paragraph_id"], self.paragraphs["page"], strict=True)
         }
+        self.acts_by_paragraph: dict[str, list[Act]] = {}
+        for r in records(self.lobby):
+            self.acts_by_paragraph.setdefault(r["paragraph_id"], []).append(
+                Act(r["instrument"], r["target"], r["subject"], r["sentence"])
+            )
+        self.paragraph_groups = grouped(self.paragraphs, ["year", "pillar", "theme"])
+        self.mention_groups = grouped(self.mentions, ["year", "pillar", "entity_type"])
 
     def acts(self, paragraph_id: str) -> list[Act]:
         """The lobbying acts of a paragraph."""
-        rows = self.lobby[self.lobby["paragraph_id"] == paragraph_id]
-        return [Act(r["instrument"], r["target"], r["subject"], r["sentence"]) for r in records(rows)]
+        return self.acts_by_paragraph.get(paragraph_id, [])
 
     def theme_paragraphs(self, year: int, pillar: str, theme: str) -> list[Paragraph]:
         """The paragraphs of a pillar with a theme in a year."""
-        p = self.paragraphs
-        rows = p[(p["year"] == year) & (p["pillar"] == pillar) & (p["theme"] == theme)]
+        rows = self.paragraph_groups.get((year, pillar, theme))
         return [
             Paragraph(
                 r["paragraph_id"],
@@ -631,19 +636,22 @@ class Evidence:
                 r["text"],
                 self.acts(r["paragraph_id"]),
             )
-            for r in records(rows)
+            for r in (records(rows) if rows is not None else [])
         ]
 
     def entity_sentences(self, year: int, pillar: str, entity_type: str, name: str) -> list[Sentence]:
         """The sentences that mention an entity, with the name marked."""
-        m = self.mentions
-        rows = m[
-            (m["year"] == year)
-            & (m["pillar"] == pillar)
-            & (m["entity_type"] == entity_type)
-            & ((m["canonical"] == name) | (m["entity_id"] == name))
-        ]
-        return mention_sentences(rows, self.texts)
+        m = self.mention_groups.get((year, pillar, entity_type))
+        if m is None:
+            return []
+        return mention_sentences(m[(m["canonical"] == name) | (m["entity_id"] == name)], self.texts)
+
+
+def grouped(table: pd.DataFrame, keys: list[str]) -> dict[tuple[Any, ...], pd.DataFrame]:
+    """The rows of `table` per value of `keys`, split once (a year looks up as a plain int)."""
+    if table.empty:
+        return {}
+    return {tuple(key): rows for key, rows in table.groupby(keys, sort=False)}
 
 
 def year_view(
@@ -897,16 +905,39 @@ def method_view(method: Method | None) -> dict[str, Any]:
     return {"pipeline": pipeline, "accuracy": measured_accuracy(method.evaluation if method else None)}
 
 
-def render_report(tables: Mapping[str, pd.DataFrame], vocab: Vocabularies, method: Method | None = None) -> str:
+YearJob = tuple[int, dict[str, pd.DataFrame], Vocabularies, dict[str, str]]
+
+
+def year_tables(tables: Mapping[str, pd.DataFrame], year: int) -> dict[str, pd.DataFrame]:
+    """The rows of one year of every table that has years (the others whole): all a year's view reads."""
+    return {name: table[table["year"] == year] if "year" in table.columns else table for name, table in tables.items()}
+
+
+def year_view_job(job: YearJob) -> YearView:
+    """One year's view from that year's tables: a task for a worker process."""
+    year, tables, vocab, colours = job
+    return year_view(year, tables, Evidence(tables), vocab, colours)
+
+
+def render_report(
+    tables: Mapping[str, pd.DataFrame],
+    vocab: Vocabularies,
+    method: Method | None = None,
+    map_years: Callable[[Callable[[YearJob], YearView], list[YearJob]], Iterable[YearView]] = map,
+) -> str:
     """The report as one HTML string, from the tables by name (as written to the CSVs); `method` says how
-    they were made (run.json's spaCy facts, evaluation.csv's scores)."""
+    they were made (run.json's spaCy facts, evaluation.csv's scores).
+
+    Each year's view (its charts are most of the cost) is made from that year's rows alone, by `map_years`:
+    `map` here, or a pool's map to draw the years in parallel.
+    """
     colours = theme_colours(vocab)
     evidence = Evidence(tables)
     documents = frame(tables, "documents").sort_values(["year", "doc_id"], kind="mergesort")
     years = sorted({int(y) for y in documents["year"]} | {int(y) for y in frame(tables, "focus")["year"]}, reverse=True)
     comparison = frame(tables, "comparison")
     pages = frame(tables, "pages")
-    views = [year_view(year, tables, evidence, vocab, colours) for year in years]
+    views = list(map_years(year_view_job, [(year, year_tables(tables, year), vocab, colours) for year in years]))
     context: dict[str, Any] = {
         "documents": records(documents),
         "years": views,

@@ -90,3 +90,8 @@ def keyword_regex(keywords: tuple[str, ...], min_length: int = 3, ending: str = 
     if not usable:
         return re.compile(r"(?!)")
     return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, usable))}){ending}(?!\w)")
+
+
+def is_acronym(alias: str) -> bool:
+    """A short single word with two or more capitals: `VNG`, `IenW`, `BZK`."""
+    return " " not in alias and len(alias) <= 6 and sum(c.isupper() for c in alias) >= 2

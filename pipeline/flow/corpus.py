@@ -3,23 +3,23 @@ the themes, the tables and the comparison over all documents."""
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import logging
-import multiprocessing
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, TimeoutError, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pebble import ProcessExpired, ProcessPool
-from sklearn.pipeline import Pipeline
+from pebble import ProcessExpired
 
 from pipeline import compare, tables
 from pipeline.config import REPORTS_FILE, RunOptions, Settings, find_pdfs, scan_corpus
@@ -28,17 +28,22 @@ from pipeline.flow.document import (
     DocumentCache,
     as_document_error,
     process_document,
-    start_worker,
     structure_document,
 )
 from pipeline.flow.fingerprint import run_fingerprint
+from pipeline.flow.workers import Workers, run_workers
 from pipeline.ner.memory import with_memory
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, Report, RunResult
 from pipeline.resources import load_curation
 from pipeline.textkeys import doc_id_for, unique_doc_ids
-from pipeline.themes import assign_themes, train_themes
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
+# Imported while the workers read the documents (`import_later_stages`); scikit-learn and matplotlib are
+# not needed before.
+LATER_STAGES = ("pipeline.themes", "pipeline.flow.outputs")
 
 
 @dataclass
@@ -130,52 +135,53 @@ def in_process(
 
 
 def in_workers(
-    paths: Sequence[Path], settings: Settings, options: RunOptions, cache: DocumentCache | None
+    paths: Sequence[Path],
+    settings: Settings,
+    options: RunOptions,
+    cache: DocumentCache | None,
+    workers: Workers,
+    scheduled: Callable[[], None] | None = None,
 ) -> Iterator[tuple[Path, DocumentResult]]:
-    """Documents in a pool of fresh worker processes (spawned, memory-limited), each within the time limit.
+    """Documents in the run's worker processes, each within the time limit; `scheduled()` runs in this process
+    once every document is handed out, while the workers read.
 
     A worker that dies or runs over the limit is replaced, and only its document fails (`worker_crashed`,
-    `timeout`). On any interruption (Ctrl-C) the workers are stopped at once.
+    `timeout`).
     """
-    pool = ProcessPool(
-        max_workers=min(options.jobs, len(paths)),
-        initializer=start_worker,
-        initargs=(options.memory_limit_mib,),
-        context=multiprocessing.get_context("spawn"),
-    )
-    try:
-        futures: dict[Future[DocumentResult], Path] = {
-            pool.schedule(process_document, args=(path, settings, cache), timeout=options.timeout): path
-            for path in paths
-        }
-        for done in as_completed(futures):
-            path = futures[done]
-            try:
-                yield path, done.result()
-            except TimeoutError:
-                yield path, timed_out(path, options.timeout)
-            except ProcessExpired as error:
-                yield (
+    futures: dict[Future[DocumentResult], Path] = {
+        workers.schedule(process_document, path, settings, cache, timeout=options.timeout): path for path in paths
+    }
+    if scheduled:
+        scheduled()
+    for done in as_completed(futures):
+        path = futures[done]
+        try:
+            yield path, done.result()
+        except TimeoutError:
+            yield path, timed_out(path, options.timeout)
+        except ProcessExpired as error:
+            yield (
+                path,
+                failed(
                     path,
-                    failed(
-                        path,
-                        ErrorKind.WORKER_CRASHED,
-                        f"the worker process died (exit code {error.exitcode}) on this file",
-                    ),
-                )
-            except BrokenProcessPool:
-                yield (
-                    path,
-                    failed(path, ErrorKind.WORKER_CRASHED, "the worker process died before it could read the file"),
-                )
-            except Exception as error:
-                yield path, DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
-    except BaseException:
-        pool.stop()
-        raise
-    finally:
-        pool.close()
-        pool.join()
+                    ErrorKind.WORKER_CRASHED,
+                    f"the worker process died (exit code {error.exitcode}) on this file",
+                ),
+            )
+        except BrokenProcessPool:
+            yield (
+                path,
+                failed(path, ErrorKind.WORKER_CRASHED, "the worker process died before it could read the file"),
+            )
+        except Exception as error:
+            yield path, DocumentResult(path.name, None, errors=[as_document_error(path.name, error)])
+
+
+def import_later_stages() -> None:
+    """Import the stages that follow the documents (themes with scikit-learn, the report with matplotlib) while
+    the workers read: time this process would otherwise spend waiting, and not spend after them."""
+    for module in LATER_STAGES:
+        importlib.import_module(module)
 
 
 def unique_files(paths: Sequence[Path]) -> tuple[list[Path], list[DocumentResult]]:
@@ -227,20 +233,23 @@ def run_documents(
     settings: Settings,
     options: RunOptions,
     starting: Callable[[str], None] | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[DocumentResult]:
-    """Process documents in this process, in a local process pool (`jobs` > 1) or on a Dask cluster; in this
-    process `starting(file name)` hears of each document before it is read.
+    """Process documents in the run's worker processes (when given), in this process, or on a Dask cluster;
+    in this process `starting(file name)` hears of each document before it is read.
 
-    The pool's workers are started fresh (spawn) and stopped when the documents are done, so they hold
-    no memory while the themes, tables and report are made. A document that failed for a transient reason
-    (its worker died, the time limit, the cache) is tried once more, in a fresh pool; a second failure is
-    reported as what it is.
+    A document that failed for a transient reason (its worker died, the time limit, the cache) is tried once
+    more, in a fresh worker; a second failure is reported as what it is.
     """
     cache = DocumentCache(options.cache_dir) if options.cache_dir else None
     if options.executor == "dask":
         yield from on_dask(paths, settings, options, cache)
         return
-    run = in_workers if options.jobs > 1 and len(paths) > 1 else partial(in_process, starting=starting)
+    run = (
+        partial(in_workers, workers=workers, scheduled=import_later_stages)
+        if workers is not None
+        else partial(in_process, starting=starting)
+    )
     pending = list(paths)
     for attempt in (1, 2):
         retry = []
@@ -298,9 +307,12 @@ def extract_corpus(
     settings: Settings,
     options: RunOptions | None = None,
     progress: Callable[[str, int], None] | None = None,
+    workers: Workers | None = None,
 ) -> RunResult:
     """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run.
 
+    The documents go to `workers` when given (the command starts them first, and uses them for the report
+    after); without, a run of several documents with more than one job starts its own for the documents.
     `progress(step, documents_done)` hears of every document read (its name, and documents and pages so
     far) and of each later stage.
     """
@@ -330,11 +342,14 @@ def extract_corpus(
         if progress:
             progress(f"reading {name} · {len(result.documents)}/{total} documents · {pages} pages", 0)
 
-    for document in itertools.chain(duplicates, run_documents(paths, settings, options, starting)):
-        pages += document.report.n_pages if document.report is not None else 0
-        if progress:
-            progress(f"{document.source_file} · {len(result.documents) + 1}/{total} documents · {pages} pages", 1)
-        result.documents.append(document)
+    own = run_workers(options, len(paths), settings) if workers is None and len(paths) > 1 else None
+    with own if own is not None else nullcontext():
+        documents = run_documents(paths, settings, options, starting, workers or own)
+        for document in itertools.chain(duplicates, documents):
+            pages += document.report.n_pages if document.report is not None else 0
+            if progress:
+                progress(f"{document.source_file} · {len(result.documents) + 1}/{total} documents · {pages} pages", 1)
+            result.documents.append(document)
     for document in result.documents:
         result.errors += document.errors
         result.notes += document.notes
@@ -355,6 +370,8 @@ def extract_corpus(
     if progress:
         progress("themes", 0)
     paragraphs = tables.paragraph_frame([d.report for d in kept if d.report is not None])
+    from pipeline.themes import assign_themes
+
     theme_columns, notes = assign_themes(paragraphs[paragraphs["doc_id"].isin(analysed)], settings.models_dir)
     result.notes += notes
     clock.lap("themes")
@@ -377,5 +394,7 @@ def train_on_corpus(corpus: Path, settings: Settings, date: str) -> tuple[Pipeli
         except Exception as error:
             errors.append(as_document_error(path.name, error))
     trained_on = [f"{r.source_file} (sha256 {r.sha256})" for r in reports]
+    from pipeline.themes import train_themes
+
     model, card = train_themes(tables.paragraph_frame(reports), trained_on, settings.models_dir, date)
     return model, card, errors

@@ -1,49 +1,34 @@
 """The per-document step: one PDF and the settings in, its report, entity mentions and lobbying acts out.
 
 A pure function of its inputs (`process_document`), so it runs unchanged in this process, in a pool of
-worker processes or on a Dask cluster; the cache only saves time. It imports only what reading a document
-needs, so workers start quickly.
+worker processes or on a Dask cluster; the cache only saves time. spaCy and the NLP stage are imported where
+the analysis needs them, so the main process, which only hands the documents out, never loads them.
 """
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
-import resource
-import signal
-import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
-from spacy.language import Language
 
 from pipeline.config import REPORTS_FILE, Settings
 from pipeline.files import atomic_write, file_sha256
 from pipeline.flow.fingerprint import code_digest, spacy_model_version
-from pipeline.lobby import document_acts, named_organisations, network_names
-from pipeline.nlp import (
-    build_nlp,
-    curation_effects,
-    lobby_acts_in,
-    mentions_in,
-    parse_paragraphs,
-    pipeline_facts,
-    resources_digest,
-)
 from pipeline.pdf import PdfError, read_pdf, tesseract_available
 from pipeline.records import DocumentError, DocumentResult, ErrorKind, LobbyAct, Mention, Report
 from pipeline.structure import load_aliases, structure_report
 from pipeline.textkeys import doc_id_for
 from pipeline.year import YearError
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+
 log = logging.getLogger(__name__)
-PR_SET_PDEATHSIG = 1
 
 
 class CacheUnavailable(Exception):
@@ -107,23 +92,11 @@ class DocumentCache:
             ) from error
 
 
-def start_worker(memory_limit_mib: int | None) -> None:
-    """Set up a worker process: Ctrl-C is the parent's to handle, the worker dies with its parent (Linux), and
-    its memory is limited so that one document cannot take the machine's."""
-    parent = multiprocessing.parent_process()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform == "linux":
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if parent is not None and os.getppid() != parent.pid:
-            os._exit(1)
-    if memory_limit_mib:
-        limit = memory_limit_mib << 20
-        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
 @lru_cache(maxsize=2)
 def nlp_for(spacy_model: str, models_dir: Path) -> tuple[Language, str]:
     """One spaCy pipeline per process (and per worker), built on first use only."""
+    from pipeline.nlp import build_nlp
+
     return build_nlp(spacy_model, models_dir)
 
 
@@ -155,6 +128,8 @@ def structure_key(pdf_sha256: str, file_name: str, settings: Settings) -> str:
 
 def nlp_key(report_key: str, settings: Settings) -> str:
     """What the entities and lobbying acts depend on: the report, the code, the NLP data files and the model."""
+    from pipeline.nlp import resources_digest
+
     return key_of(
         {
             "report": report_key,
@@ -182,6 +157,9 @@ def analyse_report(
 ) -> tuple[list[Mention], list[LobbyAct], dict[str, Any], dict[int, int]]:
     """Entities and lobbying acts of every paragraph, with the facts of the spaCy pipeline that found them and
     the mentions each curation row changed (by line)."""
+    from pipeline.lobby import document_acts, named_organisations, network_names
+    from pipeline.nlp import curation_effects, lobby_acts_in, mentions_in, parse_paragraphs, pipeline_facts
+
     nlp, note = nlp_for(settings.spacy_model, settings.models_dir)
     mentions: list[Mention] = []
     acts: list[LobbyAct] = []

@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +23,7 @@ from pipeline.files import atomic_write, json_text, write_text
 from pipeline.flow.corpus import StageClock
 from pipeline.flow.fingerprint import MANIFEST, output_digests
 from pipeline.flow.manifest import environment, run_manifest
+from pipeline.flow.workers import Workers
 from pipeline.records import RunResult
 from pipeline.report import Method, render_report
 from pipeline.schema import Vocabularies, check_tables, column_fields, datapackage, load_vocabularies
@@ -140,7 +141,7 @@ def complete_set_in(out: Path) -> bool:
     return manifest.get("complete", True) is not False
 
 
-def write_outputs(result: RunResult, out: Path, keep_going: bool = False) -> None:
+def write_outputs(result: RunResult, out: Path, keep_going: bool = False, workers: Workers | None = None) -> None:
     """Write the complete set of tables, the report, the data package and run.json into a new set folder
     inside `out`, check it, then make it the outputs in one step.
 
@@ -149,6 +150,8 @@ def write_outputs(result: RunResult, out: Path, keep_going: bool = False) -> Non
     the frames before anything is written. A run in which documents failed for a reason other than their
     content (a dead worker, the time limit, the cache) does not replace a complete earlier set, unless
     `keep_going`; when written, its run.json says it is incomplete, so the next run does the work again.
+    The report's years are drawn by `workers` when given and there is more than one (one is drawn here, where
+    matplotlib is loaded already).
     """
     transient = sorted(result.transient_failures)
     if transient and not keep_going and complete_set_in(out):
@@ -168,7 +171,13 @@ def write_outputs(result: RunResult, out: Path, keep_going: bool = False) -> Non
             tables.write_table(frame, staged / f"{name}.csv")
         tables.write_table(errors, staged / "errors.csv")
         clock.lap("write_tables")
-        written = write_report(staged, result.settings.models_dir, spacy=result.spacy, evaluation_dir=out)
+        written = write_report(
+            staged,
+            result.settings.models_dir,
+            spacy=result.spacy,
+            evaluation_dir=out,
+            map_years=workers.map if workers is not None and len(result.reports) > 1 else map,
+        )
         clock.lap("report")
         manifest = run_manifest(result, written, environment(), out, datetime.now(UTC), output_digests(staged))
         manifest["complete"] = not transient
@@ -242,12 +251,15 @@ def write_report(
     models_dir: Path = MODELS_DIR,
     spacy: dict[str, Any] | None = None,
     evaluation_dir: Path | None = None,
+    map_years: Callable[..., Iterable[Any]] = map,
 ) -> dict[str, pd.DataFrame]:
     """Write report.html, the workbook g40.xlsx and datapackage.json beside the CSVs in `folder`, from the CSVs
-    as written (so the report and the workbook show exactly what the tables say); returns those tables."""
+    as written (so the report and the workbook show exactly what the tables say); returns those tables.
+    `map_years` draws the report's years (a pool's map draws them in parallel)."""
     vocab = load_vocabularies(models_dir)
     found = read_tables(folder, vocab)
-    write_text(folder / "report.html", render_report(found, vocab, report_method(folder, spacy, evaluation_dir)))
+    method = report_method(folder, spacy, evaluation_dir)
+    write_text(folder / "report.html", render_report(found, vocab, method, map_years))
     atomic_write(folder / tables.WORKBOOK, lambda temporary: tables.write_workbook(found, temporary))
     write_text(folder / "datapackage.json", json_text(datapackage(found, vocab)))
     return found

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_suffix_regex
 
 from pipeline.resources import SpanPattern, read_rows
-from pipeline.textkeys import fold
+from pipeline.textkeys import fold, is_acronym
 
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
 ACRONYM_FULL_STOP = r"(?<=[a-z][A-Z])\."
@@ -25,11 +25,6 @@ PATTERNS_FOLDER = "patterns"
 for attribute in ("canonical", "entity_id", "method"):
     if not Span.has_extension(attribute):
         Span.set_extension(attribute, default="")
-
-
-def is_acronym(alias: str) -> bool:
-    """A short single word with two or more capitals: `VNG`, `IenW`, `BZK`."""
-    return " " not in alias and len(alias) <= 6 and sum(c.isupper() for c in alias) >= 2
 
 
 def needs_exact_case(alias: str) -> bool:

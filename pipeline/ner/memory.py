@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from pipeline.clean import zipf
-from pipeline.ner.common import is_acronym
 from pipeline.records import Mention
+from pipeline.textkeys import is_acronym
 
 MEMORY_METHOD = "memory"
 TITLE_METHOD = "title"
