@@ -16,8 +16,8 @@ from pipeline.resources import SpanPattern, read_rows
 from pipeline.textkeys import fold, is_acronym
 
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
-ACRONYM_FULL_STOP = r"(?<=[a-z][A-Z])\."
-"""A sentence's full stop after a mixed-case acronym (`PvdA.`, `IenW.`, `ActiZ.`), which spaCy keeps as an abbreviation."""
+ACRONYM_FULL_STOP = r"(?<=[a-z&][A-Z])\."
+"""A sentence's full stop after a mixed-case acronym (`PvdA.`, `IenW.`, `I&M.`), which spaCy keeps as an abbreviation."""
 QUOTES = "'\""
 LIST_MARKERS = ("-", "–", "•", "*")
 PATTERNS_FOLDER = "patterns"

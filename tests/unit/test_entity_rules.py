@@ -82,6 +82,7 @@ PRECISION_CASES = [
     " kijken mee.",
     "De <ent label=organisation>ministeries van OCW</ent> en <ent label=organisation>LNV</ent> betalen mee.",
     "Het voorstel kwam van de <ent label=organisation>PvdA</ent>. Daarna stemde de raad.",
+    "Het ging naar het <ent label=organisation>ministerie van I&M</ent>. Daarna naar <ent label=organisation>J&V</ent>.",
     "De <ent label=policy>Agenda voor de Veenkoloniën</ent> loopt door, net als een Regio Deal voor <ent label=place>Twente</ent>.",
     "Het steunpakket '<ent label=policy>Samen door de winter</ent>' hielp.",
     "Het geld komt uit het Gemeentefonds en het Mobiliteitsfonds.",
