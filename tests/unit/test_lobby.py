@@ -88,6 +88,7 @@ def test_lobbying_acts_from_the_2023_report(nlp, sentence, expected):
         ("Wij verzoeken de minister van BZK de regels voor de woningbouw te versoepelen.", "pleidooi"),
         ("Wij bieden aan de nieuwe regeling van het ministerie van SZW in onze steden te testen.", "inbreng"),
         ("Het netwerk wil u graag enkele punten over het wetsvoorstel meegeven.", "inbreng"),
+        ("De G40 stelt de minister van BZK voor om de middelen te verdubbelen.", "pleidooi"),
     ],
 )
 def test_verb_families_in_every_tense_word_order_and_voice(nlp, sentence, instrument):
