@@ -75,6 +75,8 @@ PRECISION_CASES = [
     "Wethouder Anne de Vries-Hoogland sprak in <ent label=place>Tilburg</ent>.",
     "Wethouder Marleen Kampen sprak in <ent label=place>Zwolle</ent>.",
     "Het <ent label=policy>Nationaal Programma Onderwijs</ent> en het Herstel- en veerkrachtplan lopen door.",
+    "Volgens <ent label=organisation>Samen14</ent> en <ent label=organisation>BuurtKracht</ent> werkt het, ook via"
+    " DigiD.",
     "Het <ent label=organisation>OMT</ent> adviseerde over de <ent label=law>Tijdelijke wet maatregelen covid-19</ent>.",
     "De <ent label=organisation>Raad van Europa</ent> en de <ent label=organisation>OESO</ent> kijken naar"
     " <ent label=place>Europa</ent>.",
