@@ -350,12 +350,15 @@ def corpus_growth(record: Recorder) -> None:
 
 
 def long_report(path: Path, pages: int) -> Path:
-    """A report of `pages` pages made of the shipped report's pages, repeated in order."""
+    """A report of `pages` pages made of the shipped report: its cover once, then its other pages repeated
+    in order (a cover in the middle would be a chapter without a pillar)."""
     source = pypdfium2.PdfDocument(SHIPPED)
     report = pypdfium2.PdfDocument.new()
     try:
+        report.import_pages(source, pages=[0])
+        body = list(range(1, len(source)))
         while len(report) < pages:
-            report.import_pages(source, pages=list(range(min(len(source), pages - len(report)))))
+            report.import_pages(source, pages=body[: pages - len(report)])
         report.save(path)
     finally:
         report.close()

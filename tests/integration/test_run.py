@@ -289,6 +289,24 @@ def test_cache_and_parallel_runs_give_the_same_tables(tmp_path):
         pd.testing.assert_frame_equal(warm.tables[name], frame)
 
 
+def test_the_command_with_workers_writes_what_one_process_writes(tmp_path):
+    """The workers read the documents and draw the report's years: tables, workbook sheets and report.html
+    are the same bytes as when one process does everything."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for year in (2031, 2032, 2033):
+        make_pdf(
+            corpus / f"verslag-{year}.pdf", report_pages(year, DUTCH[year % 5 :] + DUTCH), title=f"Jaarverslag {year}"
+        )
+    outputs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out-{jobs}"
+        result = run_extract(corpus, out, "--no-cache", "--no-ocr", "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        outputs[jobs] = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".csv", ".html")}
+    assert "report.html" in outputs["2"] and outputs["2"] == outputs["1"]
+
+
 def test_the_cache_redoes_exactly_what_an_edit_affects(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
