@@ -354,10 +354,11 @@ def extract_corpus(
         result.errors += document.errors
         result.notes += document.notes
     result.documents.sort(key=lambda d: d.source_file)
+    clock.lap("documents")
     remember_names(result.documents)
     apply_titles(result.documents, settings.titles)
     result.curation, result.run_warnings = curation_effects(settings, result.documents)
-    clock.lap("documents")
+    clock.lap("corpus memory")
     result.spacy = next(
         (d.spacy for d in result.documents if d.spacy),
         {"requested": settings.spacy_model, "note": "no document was analysed"},
@@ -379,8 +380,9 @@ def extract_corpus(
         progress("tables and comparison", 0)
     lookups = tables.load_lookups(settings.models_dir)
     result.tables = tables.build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index), lookups)
-    result.notes += compare.add_comparison(result.tables)
     clock.lap("tables")
+    result.notes += compare.add_comparison(result.tables)
+    clock.lap("comparison")
     return result
 
 
