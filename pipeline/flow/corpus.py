@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 # Imported while the workers read the documents (`import_later_stages`); scikit-learn and matplotlib are
 # not needed before.
 LATER_STAGES = ("pipeline.themes", "pipeline.flow.outputs")
+# What the workers that draw the report's years need, imported as they start.
+REPORT_STAGE = ("pipeline.report",)
 
 
 @dataclass
@@ -311,8 +313,9 @@ def extract_corpus(
 ) -> RunResult:
     """Every PDF of the corpus to tables; failed documents become rows of errors.csv, never a lost run.
 
-    The documents go to `workers` when given (the command starts them first, and uses them for the report
-    after); without, a run of several documents with more than one job starts its own for the documents.
+    The documents go to `workers` when given (the command starts them first and uses them for the report
+    after; they are renewed without the NLP pipeline when there are several years to draw); without them, a
+    run of several documents with more than one job starts its own for the documents.
     `progress(step, documents_done)` hears of every document read (its name, and documents and pages so
     far) and of each later stage.
     """
@@ -354,10 +357,13 @@ def extract_corpus(
         result.errors += document.errors
         result.notes += document.notes
     result.documents.sort(key=lambda d: d.source_file)
+    if workers is not None and len(result.reports) > 1:
+        workers.renew(preload=REPORT_STAGE)
+    clock.lap("documents")
     remember_names(result.documents)
     apply_titles(result.documents, settings.titles)
     result.curation, result.run_warnings = curation_effects(settings, result.documents)
-    clock.lap("documents")
+    clock.lap("corpus memory")
     result.spacy = next(
         (d.spacy for d in result.documents if d.spacy),
         {"requested": settings.spacy_model, "note": "no document was analysed"},
@@ -379,8 +385,9 @@ def extract_corpus(
         progress("tables and comparison", 0)
     lookups = tables.load_lookups(settings.models_dir)
     result.tables = tables.build_tables(kept, paragraphs, theme_columns.reindex(paragraphs.index), lookups)
-    result.notes += compare.add_comparison(result.tables)
     clock.lap("tables")
+    result.notes += compare.add_comparison(result.tables)
+    clock.lap("comparison")
     return result
 
 

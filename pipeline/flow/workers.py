@@ -10,6 +10,7 @@ command starts its workers before it loads anything heavy.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import logging
 import multiprocessing
 import os
@@ -33,11 +34,13 @@ Item = TypeVar("Item")
 Value = TypeVar("Value")
 
 
-def start_worker(memory_limit_mib: int | None, warm: tuple[str, Path] | None = None) -> None:
+def start_worker(
+    memory_limit_mib: int | None, warm: tuple[str, Path] | None = None, preload: tuple[str, ...] = ()
+) -> None:
     """Set up a worker process: Ctrl-C is the parent's to handle, the worker dies with its parent (Linux), its
     memory is limited so that one document cannot take the machine's, and with `warm` (spaCy model, models
-    folder) it builds the NLP pipeline now, once, before its first document. A pipeline that cannot be built
-    is left to the first document, which then fails with the reason."""
+    folder) it builds the NLP pipeline now, once, before its first document (a pipeline that cannot be built
+    is left to the first document, which then fails with the reason); the modules in `preload` are imported."""
     parent = multiprocessing.parent_process()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform == "linux":
@@ -54,6 +57,8 @@ def start_worker(memory_limit_mib: int | None, warm: tuple[str, Path] | None = N
             nlp_for(*warm)
         except Exception:
             log.debug("the NLP pipeline could not be built when the worker started", exc_info=True)
+    for module in preload:
+        importlib.import_module(module)
 
 
 def run_workers(options: RunOptions, documents: int, settings: Settings) -> Workers | None:
@@ -71,7 +76,11 @@ class Workers:
 
     def __init__(self, jobs: int, memory_limit_mib: int | None, settings: Settings | None = None) -> None:
         self.jobs = jobs
-        self.initargs = (memory_limit_mib, (settings.spacy_model, settings.models_dir) if settings else None)
+        self.initargs: tuple[int | None, tuple[str, Path] | None, tuple[str, ...]] = (
+            memory_limit_mib,
+            (settings.spacy_model, settings.models_dir) if settings else None,
+            (),
+        )
         self.pool = self.new_pool()
 
     def new_pool(self) -> ProcessPool:
@@ -82,6 +91,15 @@ class Workers:
             initargs=self.initargs,
             context=multiprocessing.get_context("spawn"),
         )
+
+    def renew(self, preload: tuple[str, ...]) -> None:
+        """Let the current workers finish and start fresh ones without the NLP pipeline, importing `preload`:
+        after the documents the pipeline would only hold memory while the report is drawn."""
+        self.pool.close()
+        self.pool.join()
+        self.initargs = (self.initargs[0], None, preload)
+        self.pool = self.new_pool()
+        self.start()
 
     def start(self) -> Workers:
         """Start the worker processes now (pebble starts them at the first task otherwise)."""

@@ -32,7 +32,7 @@ def test_run_json_of_the_shipped_report(shipped_outputs):
     assert manifest["options"]["spacy_model"] == "no-such-model" and manifest["options"]["ocr"] is True
     assert manifest["options"]["out"] == str(shipped_outputs.resolve())
     stages = manifest["seconds"]["stages"]
-    assert list(stages) == ["documents", "themes", "tables", "write_tables", "report"]
+    assert list(stages) == ["documents", "corpus memory", "themes", "tables", "comparison", "write_tables", "report"]
     assert datetime.fromisoformat(manifest["started"]) <= datetime.fromisoformat(manifest["finished"])
     assert sum(stages.values()) <= manifest["seconds"]["total"] + 1.01
     for name, count in manifest["counts"].items():
