@@ -100,19 +100,17 @@ BARE = "pdfplumber extract_words (bare)"
 
 
 class PeakMemory:
-    """Peak resident memory of this process and its children, or of the children only (a measured
-    subprocess and its workers), sampled every 50 ms."""
+    """Peak resident memory of this process's children (a measured command and its workers), sampled every
+    50 ms."""
 
-    def __init__(self, children_only: bool) -> None:
-        self.children_only = children_only
+    def __init__(self) -> None:
         self.peak = 0
         self.running = False
 
     def sample(self) -> int:
-        """Resident memory now, in bytes."""
-        process = psutil.Process()
-        total = 0 if self.children_only else process.memory_info().rss
-        for child in process.children(recursive=True):
+        """Resident memory of the children now, in bytes."""
+        total = 0
+        for child in psutil.Process().children(recursive=True):
             try:
                 total += child.memory_info().rss
             except psutil.Error:
@@ -171,7 +169,7 @@ class Recorder:
         """Time `work()` and record it, with the peak memory of the measured subprocess and its workers; work
         in this process gets no memory figure (this process holds the benchmark's own data too)."""
         gc.collect()
-        with PeakMemory(children_only=True) as memory:
+        with PeakMemory() as memory:
             start = time.perf_counter()
             value = work()
             seconds = time.perf_counter() - start

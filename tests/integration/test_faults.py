@@ -116,11 +116,7 @@ def test_ctrl_c_stops_a_parallel_run_at_once_and_leaves_no_workers(corpus, tmp_p
     looping_pdf(corpus / "lus-2032.pdf", 2032)
     command = [sys.executable, "-m", "pipeline.cli", "extract", "--corpus", str(corpus), "--out", str(tmp_path / "out")]
     running = subprocess.Popen([*command, *RULES_ONLY, "--no-cache", "--jobs", "2"], stderr=subprocess.PIPE, text=True)
-    parent = psutil.Process(running.pid)
-    deadline = time.monotonic() + 60
-    while len(workers(parent)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    children = workers(parent)
+    children = started_workers(running)
     assert children, "no worker started"
     time.sleep(2)
     running.send_signal(signal.SIGINT)
@@ -132,6 +128,15 @@ def test_ctrl_c_stops_a_parallel_run_at_once_and_leaves_no_workers(corpus, tmp_p
 
 def workers(parent):
     return [p for p in parent.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+
+
+def started_workers(running, count=2, seconds=60):
+    """The worker processes of a running command, once `count` of them are there (or the time is up)."""
+    parent = psutil.Process(running.pid)
+    deadline = time.monotonic() + seconds
+    while len(workers(parent)) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return workers(parent)
 
 
 # 4. Bounds: a huge page to render, a page of tiny print, pages released, the type told from the first bytes.
@@ -365,10 +370,7 @@ def test_a_killed_parent_takes_its_workers_and_leaves_the_earlier_outputs(grown_
     out, command, before = grown_corpus
     running = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     parent = psutil.Process(running.pid)
-    deadline = time.monotonic() + 60
-    while len(workers(parent)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    children = workers(parent)
+    children = started_workers(running)
     assert children, "no worker started"
     parent.kill()
     running.wait()
