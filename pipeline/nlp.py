@@ -21,7 +21,7 @@ from pipeline import lobby
 from pipeline.config import MODELS_DIR, PACKAGE_DIR
 from pipeline.files import files_digest
 from pipeline.ner import law, linker, organisation, place, policy, resolve
-from pipeline.ner.common import customise_tokenizer, read_patterns
+from pipeline.ner.common import FOLD_NORMS, blank_dutch, customise_tokenizer, read_patterns
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES
 from pipeline.records import CURATION_EFFECTS, ENTITY_SPANS, LOBBY_SPANS, LobbyAct, Mention
 
@@ -60,15 +60,16 @@ def base_pipeline(spacy_model: str) -> tuple[Language, str]:
     try:
         nlp = spacy.load(spacy_model, exclude=["lemmatizer", "morphologizer", "tagger", "attribute_ruler"])
         note = f"spaCy model {spacy_model}"
+        customise_tokenizer(nlp)
     except OSError:
-        nlp = spacy.blank("nl")
+        nlp = blank_dutch()
         nlp.add_pipe("sentencizer")
         note = f"{spacy_model} not installed: rules only (install it with `make spacy-model`)"
     if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         if "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True)
         nlp.add_pipe("g40_quote_sentences", after="sentencizer")
-    return customise_tokenizer(nlp), note
+    return nlp, note
 
 
 def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language, str]:
@@ -83,7 +84,10 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
             raise ValueError(f"{NLP_CONFIG}: component {name!r} names the unknown factory {factory!r}")
         component: Any = nlp.add_pipe(factory, name=name, config=settings)
         if factory in PATTERN_FILES:
-            component.add_patterns(read_patterns(PATTERN_FILES[factory](models_dir).values()))
+            # Phrase patterns match on the folded NORM, so only the folding needs to run over them: spaCy
+            # would run every component before this one, the other families' rulers included.
+            with nlp.select_pipes(enable=[FOLD_NORMS, name]):
+                component.add_patterns(read_patterns(PATTERN_FILES[factory](models_dir).values()))
         elif factory == linker.FACTORY:
             component.load(models_dir)
         elif factory == lobby.FACTORY:

@@ -11,11 +11,10 @@ import json
 import re
 from dataclasses import dataclass, field
 
-import spacy
 from spacy.tokenizer import Tokenizer
 
 from pipeline.config import MODELS_DIR
-from pipeline.ner.common import customise_tokenizer, is_acronym, needs_exact_case
+from pipeline.ner.common import blank_dutch, is_acronym, needs_exact_case
 from pipeline.ner.knowledge import load_type_words
 from pipeline.records import ENTITY_TYPES
 from pipeline.resources import read_source_rows as read_csv_rows
@@ -131,7 +130,7 @@ def name_pattern(
 
 
 def main() -> None:
-    nlp = customise_tokenizer(spacy.blank("nl"))
+    nlp = blank_dutch()
     ambiguous = ambiguous_names()
     ministry_words = sorted(load_type_words(MODELS_DIR)["ministry"])
     seen: set[tuple[str, str]] = set()

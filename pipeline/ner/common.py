@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import spacy
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex, compile_suffix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
 from pipeline.resources import SpanPattern, read_rows
 from pipeline.textkeys import fold, is_acronym
@@ -32,15 +33,46 @@ def needs_exact_case(alias: str) -> bool:
     return is_acronym(alias) and (len(alias) <= 4 or not alias.isupper())
 
 
+TOKENIZER = "g40_tokenizer"
+"""The registered name of the tool's tokenizer (`[nlp.tokenizer]` of a blank pipeline, and of an exported one)."""
+FOLD_NORMS = "g40_fold_norms"
+
+
+def tokenizer_rules(defaults: type[Language.Defaults]) -> dict[str, Any]:
+    """The language's tokenizer settings plus the tool's: hyphenated compounds split so `VNG-lobby` and
+    `Apeldoorn-Deventer` expose their names, and a full stop split from a mixed-case acronym (`en PvdA.`)."""
+    return {
+        "prefix_search": compile_prefix_regex(defaults.prefixes or []).search,
+        "suffix_search": compile_suffix_regex([*(defaults.suffixes or []), ACRONYM_FULL_STOP]).search,
+        "infix_finditer": compile_infix_regex([*(defaults.infixes or []), HYPHEN_INFIX]).finditer,
+        "token_match": defaults.token_match,
+        "url_match": defaults.url_match,
+    }
+
+
+@registry.tokenizers(TOKENIZER)
+def create_tokenizer() -> Callable[[Language], Tokenizer]:
+    """The tokenizer of a blank pipeline, built once with the tool's rules: setting them on a built tokenizer
+    reloads its thousands of special cases each time."""
+
+    def make_tokenizer(nlp: Language) -> Tokenizer:
+        return Tokenizer(nlp.vocab, rules=nlp.Defaults.tokenizer_exceptions, **tokenizer_rules(nlp.Defaults))
+
+    return make_tokenizer
+
+
 def customise_tokenizer(nlp: Language) -> Language:
-    """Split hyphenated compounds so `VNG-lobby` and `Apeldoorn-Deventer` expose their names, and a full stop
-    from a mixed-case acronym (`en PvdA.`)."""
-    infixes = [*(nlp.Defaults.infixes or []), HYPHEN_INFIX]
-    suffixes = [*(nlp.Defaults.suffixes or []), ACRONYM_FULL_STOP]
+    """Give a loaded pipeline's tokenizer (a statistical model's, read from its folder) the tool's rules."""
     tokenizer: Tokenizer = nlp.tokenizer  # type: ignore[assignment]
-    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    rules = tokenizer_rules(nlp.Defaults)
+    tokenizer.infix_finditer = rules["infix_finditer"]
+    tokenizer.suffix_search = rules["suffix_search"]
     return nlp
+
+
+def blank_dutch() -> Language:
+    """A blank Dutch pipeline with the tool's tokenizer."""
+    return spacy.blank("nl", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
 
 
 def overlaps(a: Span, b: Span) -> bool:
@@ -70,7 +102,7 @@ def family_ruler(nlp: Language, name: str, spans_key: str, ruler: type[RulerT] =
     return ruler(nlp, name, spans_key=spans_key, phrase_matcher_attr="NORM", validate=True, overwrite=True)
 
 
-@Language.component("g40_fold_norms")
+@Language.component(FOLD_NORMS)
 def fold_norms(doc: Doc) -> Doc:
     """Set `NORM` to the folded text so patterns match regardless of case, diacritics and OCR accents."""
     for token in doc:

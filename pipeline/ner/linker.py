@@ -51,11 +51,7 @@ class EntityLinker:
     def use(self, kb: KnowledgeBase, source: Path | None = None) -> EntityLinker:
         """Link against `kb` (read from the folder `source`, which `to_disk` copies)."""
         self.kb, self.source = kb, source
-        self.capitals = {
-            key: tuple(t.text[:1].isupper() for t in self.nlp.make_doc(alias))
-            for key, alias in kb.written.items()
-            if key[0] != "law"
-        }
+        self.capitals: dict[tuple[str, str], tuple[bool, ...]] = {}
         self.exact = {key: alias for key, alias in kb.written.items() if needs_exact_case(alias)}
         return self
 
@@ -76,13 +72,21 @@ class EntityLinker:
         """Load the knowledge base files saved by `to_disk`."""
         return self.load(ensure_path(path))
 
+    def capitals_of(self, key: tuple[str, str]) -> tuple[bool, ...]:
+        """Which tokens of the gazetteer name `key` start with a capital (none for laws, whose names are written
+        either way); tokenized when first asked, not for all thousands of names when the pipeline is built."""
+        if key not in self.capitals:
+            alias = self.kb.written.get(key) if key[0] != "law" else None
+            self.capitals[key] = tuple(t.text[:1].isupper() for t in self.nlp.make_doc(alias)) if alias else ()
+        return self.capitals[key]
+
     def written_in_lower_case(self, ent: Span, entity_type: str) -> bool:
         """True where a gazetteer name is not written as the gazetteer requires: an acronym in another case, or a
         capitalised name with none of its capitals."""
         exact = self.exact.get((entity_type, fold(ent.text)))
         if exact is not None:
             return ent.text != exact
-        capitals = self.capitals.get((entity_type, fold(ent.text)), ())
+        capitals = self.capitals_of((entity_type, fold(ent.text)))
         if len(capitals) != len(ent) or not any(capitals):
             return False
         return all(token.is_lower for required, token in zip(capitals, ent, strict=True) if required)
