@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import spacy
-from spacy.language import Language
+from spacy.language import BaseDefaults, Language
 from spacy.pipeline import SpanRuler
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
@@ -38,7 +38,7 @@ TOKENIZER = "g40_tokenizer"
 FOLD_NORMS = "g40_fold_norms"
 
 
-def tokenizer_rules(defaults: type[Language.Defaults]) -> dict[str, Any]:
+def tokenizer_rules(defaults: type[BaseDefaults]) -> dict[str, Any]:
     """The language's tokenizer settings plus the tool's: hyphenated compounds split so `VNG-lobby` and
     `Apeldoorn-Deventer` expose their names, and a full stop split from a mixed-case acronym (`en PvdA.`)."""
     return {
