@@ -17,6 +17,8 @@ from pipeline.resources import SpanPattern, read_rows
 from pipeline.textkeys import fold, is_acronym
 
 HYPHEN_INFIX = r"(?<=[\w])-(?=[\w])"
+DASH_INFIX = r"(?<=[^\W\d_])[–—](?=[^\W\d_])"
+"""A dash between two words (`Amsterdam–Hamburg`), not in a range of years or numbers."""
 ACRONYM_FULL_STOP = r"(?<=[a-z&][A-Z])\."
 """A sentence's full stop after a mixed-case acronym (`PvdA.`, `IenW.`, `I&M.`), which spaCy keeps as an abbreviation."""
 QUOTES = "'\""
@@ -39,12 +41,13 @@ FOLD_NORMS = "g40_fold_norms"
 
 
 def tokenizer_rules(defaults: type[BaseDefaults]) -> dict[str, Any]:
-    """The language's tokenizer settings plus the tool's: hyphenated compounds split so `VNG-lobby` and
-    `Apeldoorn-Deventer` expose their names, and a full stop split from a mixed-case acronym (`en PvdA.`)."""
+    """The language's tokenizer settings plus the tool's: hyphenated compounds and dashed pairs split so
+    `VNG-lobby`, `Apeldoorn-Deventer` and `Amsterdam–Hamburg` expose their names, and a full stop split from a
+    mixed-case acronym (`en PvdA.`)."""
     return {
         "prefix_search": compile_prefix_regex(defaults.prefixes or []).search,
         "suffix_search": compile_suffix_regex([*(defaults.suffixes or []), ACRONYM_FULL_STOP]).search,
-        "infix_finditer": compile_infix_regex([*(defaults.infixes or []), HYPHEN_INFIX]).finditer,
+        "infix_finditer": compile_infix_regex([*(defaults.infixes or []), HYPHEN_INFIX, DASH_INFIX]).finditer,
         "token_match": defaults.token_match,
         "url_match": defaults.url_match,
     }

@@ -108,7 +108,7 @@ def coordinated_names(doc: Doc) -> list[Span]:
         if end < len(doc) and doc[end].lower_ not in LIST_WORDS and doc[end].text not in NAME_ENDS:
             position = end
             continue
-        if in_compound(doc, position):
+        if in_compound(doc, position) or after_a_person(doc, position, taken):
             position = end
             continue
         types = {ent.label_ for ent in (listed_before(doc, position, ending), listed_after(doc, end, starting)) if ent}
@@ -122,6 +122,12 @@ def coordinated_names(doc: Doc) -> list[Span]:
 def in_compound(doc: Doc, start: int) -> bool:
     """The word at `start` is glued by a hyphen to the word before it: `Zuid` in `Rotterdam-Zuid`."""
     return start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_
+
+
+def after_a_person(doc: Doc, start: int, taken: set[int]) -> bool:
+    """The word at `start` opens a bracket after a name no entity covers, a person's: `Sanne Veldkamp (Wonen,
+    D66)` gives a portfolio and a party, and the portfolio is no organisation."""
+    return start >= 2 and doc[start - 1].text == "(" and is_name_token(doc, start - 2, taken)
 
 
 def stands_alone(doc: Doc, ent: Span, taken: set[int]) -> bool:

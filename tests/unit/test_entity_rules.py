@@ -113,6 +113,16 @@ SECTOR_CASES = [
     "De <ent label=organisation>RET</ent> en het <ent label=organisation>GVB</ent> rijden vaker.",
     "Volgens de <ent label=organisation>Huurcommissie</ent> en <ent label=organisation>Kences</ent> stijgen de huren.",
     "In het <ent label=place>Rijk van Nijmegen</ent> en <ent label=place>Gooi en Vechtstreek</ent> is werk.",
+    "Bedrijven zoals <ent label=organisation>Kramer Techniek</ent> en <ent label=organisation>Bolder</ent> zoeken"
+    " technici, net als werkgevers als <ent label=organisation>Vanderlande</ent>.",
+    "Volgens <ent label=organisation>Plaatselijk Belang Oldebroek</ent> kan het sneller.",
+    "Het advies van de <ent label=organisation>commissie-Remkes</ent> kwam op tafel.",
+    "Het <ent label=organisation>Deltion College</ent> en het <ent label=organisation>Kenniscentrum Sport & Bewegen</ent>"
+    " werken samen.",
+    "Wethouder Eva Smit (Financiën, <ent label=organisation>VVD</ent>) reageerde.",
+    "De lijn <ent label=place>Zwolle</ent>–<ent label=place>Bremen</ent> loopt door de"
+    " <ent label=place>IJsseldelta</ent> en langs de <ent label=place>Hondsrug</ent>, 2019–2023.",
+    "Op de bouwlocatie Wezep en het bedrijventerrein Ugchelen in <ent label=place>Apeldoorn</ent> wordt gebouwd.",
 ]
 """Sector organisations (housing, health insurance, transport, ports) and regions of municipalities in the
 gazetteers (`organisations_more.csv`, `places_world.csv`)."""

@@ -29,7 +29,7 @@ LIST_SEPARATORS = (",", "en")
 
 class OrganisationRuler(SpanRuler):
     """The family's span ruler, with names after a class noun: `onderzoeksbureau Locatus` gives `Locatus`, and
-    `woningcorporaties WonenBreburg en Laurentius` gives each name (pattern ids `rule:apposition(-list)`);
+    `woningcorporaties (zoals) WonenBreburg en Laurentius` gives each name (pattern ids `rule:apposition(-list)`);
     an acronym in an organisation's context (`namens KHN`, `samen met de NVM`) gives the acronym."""
 
     def match(self, doc: Doc) -> list[Span]:
@@ -37,7 +37,7 @@ class OrganisationRuler(SpanRuler):
         matches = []
         for span in super().match(doc):
             if span.id_ == APPOSITION:
-                matches.append(Span(doc, span.start + 1, span.end, label=span.label_, span_id=APPOSITION))
+                matches.append(Span(doc, first_name(span), span.end, label=span.label_, span_id=APPOSITION))
             elif span.id_ == APPOSITION_LIST:
                 matches += listed_names(doc, span)
             elif span.id_ == IN_CONTEXT:
@@ -68,10 +68,15 @@ def bodies_of_known_names(matches: list[Span]) -> list[Span]:
     ]
 
 
+def first_name(span: Span) -> int:
+    """Where the names of an apposition start: the first capital or digit after the class noun (and an `als`)."""
+    return next(token.i for token in span[1:] if token.text[:1].isupper() or token.text[:1].isdigit())
+
+
 def listed_names(doc: Doc, span: Span) -> list[Span]:
-    """The names in `<class noun> A, B en C`, each its own span."""
-    names, start = [], span.start + 1
-    for token in span[1:]:
+    """The names in `<class noun> (als) A, B en C`, each its own span."""
+    names, start = [], first_name(span)
+    for token in doc[start : span.end]:
         if token.text in LIST_SEPARATORS:
             names.append(Span(doc, start, token.i, label=span.label_, span_id=APPOSITION))
             start = token.i + 1
