@@ -91,7 +91,8 @@ def holds_law(title: Span, law: Span) -> bool:
 
 def coordinated_names(doc: Doc) -> list[Span]:
     """Capitalised names, not yet entities, listed beside an entity of one type (`X, Y en het Z`); a name that
-    is an entity of another type elsewhere in the text keeps that type."""
+    is an entity of another type elsewhere in the text keeps that type, and one right after an entity is the
+    rest of a longer name (`Almere Poort en Almere Haven`: districts, no places)."""
     taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     labelled = {token.text: ent.label_ for ent in doc.ents for token in ent if token.text[:1].isupper()}
     ending = {ent.end: ent for ent in doc.ents if stands_alone(doc, ent, taken)}
@@ -108,7 +109,7 @@ def coordinated_names(doc: Doc) -> list[Span]:
         if end < len(doc) and doc[end].lower_ not in LIST_WORDS and doc[end].text not in NAME_ENDS:
             position = end
             continue
-        if in_compound(doc, position) or after_a_person(doc, position, taken):
+        if in_compound(doc, position) or after_a_person(doc, position, taken) or position - 1 in taken:
             position = end
             continue
         types = {ent.label_ for ent in (listed_before(doc, position, ending), listed_after(doc, end, starting)) if ent}

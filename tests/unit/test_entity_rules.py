@@ -123,6 +123,8 @@ SECTOR_CASES = [
     "De lijn <ent label=place>Zwolle</ent>–<ent label=place>Bremen</ent> loopt door de"
     " <ent label=place>IJsseldelta</ent> en langs de <ent label=place>Hondsrug</ent>, 2019–2023.",
     "Op de bouwlocatie Wezep en het bedrijventerrein Ugchelen in <ent label=place>Apeldoorn</ent> wordt gebouwd.",
+    "In <ent label=place>Almere</ent> Poort en <ent label=place>Almere</ent> Haven komen woningen.",
+    "Het <ent label=policy>MKB-actieplan</ent> en de <ent label=law>Natuurherstelverordening</ent> raken de steden.",
 ]
 """Sector organisations (housing, health insurance, transport, ports) and regions of municipalities in the
 gazetteers (`organisations_more.csv`, `places_world.csv`)."""
