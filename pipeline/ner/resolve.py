@@ -15,6 +15,8 @@ with is itself only part of a longer name (`Woonstad Rotterdam, Portaal`) or a s
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from spacy.language import Language
 from spacy.pipeline.span_ruler import prioritize_new_ents_filter
 from spacy.tokens import Doc, Span
@@ -33,6 +35,9 @@ ARTICLES = ("de", "het")
 NAME_ENDS = (".", ";", ")", ":", "?", "!")
 """A listed name ends at a list word or punctuation: `Hugo de Jonge` or `Postbus 20011` are no listed names."""
 MAX_NAME_TOKENS = 3
+REGIONAL_BRANCH = "rule:regional-branch"
+AREA_IDS = ("PV", "place:", "rule:compass-region", "rule:metropolitan-region")
+"""The ids of countries, provinces and regions (`models/entities.csv`, `models/patterns/place/rules.jsonl`)."""
 
 
 @Language.factory(FACTORY, default_config={"rule_keys": [], "title_key": ""})
@@ -67,16 +72,40 @@ class EntityResolver:
             and not any(within(title, cue) for cue in cues)
         ]
         doc.ents = filter_spans([*titles, *ents])
+        branches = regional_branches(doc)
+        if branches:
+            doc.ents = filter_spans([*branches, *doc.ents])
+            self.add_to_family(doc, branches)
         for _ in range(2):
             listed = coordinated_names(doc)
             if not listed:
                 break
             doc.ents = sorted([*doc.ents, *listed])
-            for span in listed:
-                key = next((key for key in self.rule_keys if key.endswith(span.label_)), None)
-                if key is not None:
-                    doc.spans[key] = [*doc.spans.get(key, []), span]
+            self.add_to_family(doc, listed)
         return doc
+
+    def add_to_family(self, doc: Doc, found: list[Span]) -> None:
+        """Add names found here to their family's spans key, where the linker looks up how they were found."""
+        for span in found:
+            key = next((key for key in self.rule_keys if key.endswith(span.label_)), None)
+            if key is not None:
+                doc.spans[key] = [*doc.spans.get(key, []), span]
+
+
+def regional_branches(doc: Doc) -> list[Span]:
+    """An organisation followed at once by a country, province or region is one organisation, its branch
+    there (`Vluchtelingenwerk Oost-Nederland`, `GGD Fryslân`): the area names no place of its own
+    (docs/ANNOTATION.md). A municipality or village after it stays a place (`ChristenUnie Zwolle`)."""
+    return [
+        Span(doc, name.start, area.end, label="organisation", span_id=REGIONAL_BRANCH)
+        for name, area in pairwise(doc.ents)
+        if name.label_ == "organisation"
+        and area.label_ == "place"
+        and name.end == area.start
+        and doc[name.end - 1].whitespace_
+        and area.id_.startswith(AREA_IDS)
+        and not doc[area.start].is_sent_start
+    ]
 
 
 def within(span: Span, outer: Span) -> bool:

@@ -14,13 +14,16 @@ VILLAGE_ID_PREFIX = "WP"
 SURNAME_PREFIXES = ("Van", "De", "Den", "Ter", "Ten", "Te", "Op")
 """Capitalised inside a sentence, these begin a surname (`Van Putten`, `Ter Apel` is a village only after a
 sentence start or a preposition in lower case)."""
+SURNAME_PARTICLES = ("van", "de", "der", "den", "ter", "ten", "te", "'t", "’t")
+"""In lower case after a first name they begin a surname too: `Eddy van Hijum`, `Jan van der Meer`."""
 
 
 def reads_as_surname(doc: Doc, span: Span, entity_id: str, person_words: Collection[str] = ()) -> bool:
     """A one-word village name right after a capitalised word inside a sentence (a first name) or in a double
     surname (`De Wit-Hoogland`) is a surname; so is any one-word place right after a capitalised `Van`, `De`,
     `Ter`, … inside a sentence (`wethouder Van Putten`), and any one-word place after a person's title and first
-    name (`person_word` in `models/type_words.csv`: `wethouder Marleen Kampen`)."""
+    name (`person_word` in `models/type_words.csv`: `wethouder Marleen Kampen`); a village after a first name
+    and `van`, `de`, `van der` … in lower case is one too (`Eddy van Hijum`)."""
     if len(span) != 1 or span.start == 0:
         return False
     before = doc[span.start - 1]
@@ -30,6 +33,11 @@ def reads_as_surname(doc: Doc, span: Span, entity_id: str, person_words: Collect
         return True
     if not entity_id.startswith(VILLAGE_ID_PREFIX):
         return False
+    first = span.start - 1
+    while first > 0 and doc[first].text in SURNAME_PARTICLES:
+        first -= 1
+    if first < span.start - 1:
+        return doc[first].is_alpha and doc[first].is_title and not doc[first].is_sent_start
     if before.text == "-" and span.start >= 2 and not doc[span.start - 2].whitespace_ and not before.whitespace_:
         return doc[span.start - 2].is_alpha and doc[span.start - 2].text[:1].isupper()
     return before.is_alpha and before.text[:1].isupper() and not before.is_sent_start
