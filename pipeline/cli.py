@@ -230,7 +230,7 @@ def extract(
         timeout=timeout,
         memory_limit_mib=memory_limit,
     )
-    workers = run_workers(options, documents, settings)
+    workers = run_workers(options, documents)
     try:
         with workers if workers is not None else nullcontext():
             run_extract(corpus, out, settings, options, decision_notes, workers, keep_going, quiet, verbose)
@@ -457,10 +457,24 @@ def report(out: OutOption = DEFAULT_OUT) -> None:
 
 def main() -> None:
     """The `g40` console script. When stderr is not a terminal, usage errors and help are plain text, so
-    nothing is boxed or wrapped in a log."""
+    nothing is boxed or wrapped in a log.
+
+    A finished command leaves at once, with its exit code, once its output is flushed: by then every file is
+    closed and every worker has ended, and Python's own teardown of the libraries a run loads (pandas,
+    scikit-learn, matplotlib) would take longer than some whole commands."""
     if not sys.stderr.isatty():
         app.rich_markup_mode = None
-    app()
+    try:
+        app()
+        code: int | str | None = 0
+    except SystemExit as done:
+        code = done.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else int(code is not None))
 
 
 if __name__ == "__main__":

@@ -345,7 +345,7 @@ def extract_corpus(
         if progress:
             progress(f"reading {name} · {len(result.documents)}/{total} documents · {pages} pages", 0)
 
-    own = run_workers(options, len(paths), settings) if workers is None and len(paths) > 1 else None
+    own = run_workers(options, len(paths)) if workers is None and len(paths) > 1 else None
     with own if own is not None else nullcontext():
         documents = run_documents(paths, settings, options, starting, workers or own)
         for document in itertools.chain(duplicates, documents):

@@ -1,8 +1,9 @@
 """The run's worker processes: one pool per run, started before anything else and used by every parallel step.
 
-Started first, the workers import the per-document code and build the spaCy pipeline while the main process
-is still loading what the later stages need, so start-up is paid once per worker and out of the way. The same
-workers then take the documents, and after them the report's years. A worker that dies or runs over the time
+Started first, the workers import the per-document code and spaCy while the main process is still loading
+what the later stages need, and each builds the spaCy pipeline once, at its first document that needs it: a
+run whose documents all come from the cache never builds it.
+The same workers then take the documents, and after them the report's years. A worker that dies or runs over the time
 limit is replaced by the pool (pebble), and only its task fails. This module imports no stage, so the
 command starts its workers before it loads anything heavy.
 """
@@ -19,28 +20,26 @@ import signal
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
-from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 
 from pebble import ProcessPool
 
-from pipeline.config import RunOptions, Settings
+from pipeline.config import RunOptions
 
 log = logging.getLogger(__name__)
+DOCUMENT_STAGE = ("pipeline.flow.document", "pipeline.nlp")
+"""What a document worker imports when it starts (by name: this module imports no stage)."""
 PR_SET_PDEATHSIG = 1
 
 Item = TypeVar("Item")
 Value = TypeVar("Value")
 
 
-def start_worker(
-    memory_limit_mib: int | None, warm: tuple[str, Path] | None = None, preload: tuple[str, ...] = ()
-) -> None:
+def start_worker(memory_limit_mib: int | None, preload: tuple[str, ...] = ()) -> None:
     """Set up a worker process: Ctrl-C is the parent's to handle, the worker dies with its parent (Linux), its
-    memory is limited so that one document cannot take the machine's, and with `warm` (spaCy model, models
-    folder) it builds the NLP pipeline now, once, before its first document (a pipeline that cannot be built
-    is left to the first document, which then fails with the reason); the modules in `preload` are imported."""
+    memory is limited so that one document cannot take the machine's, and the modules in `preload` are
+    imported."""
     parent = multiprocessing.parent_process()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if sys.platform == "linux":
@@ -50,37 +49,26 @@ def start_worker(
     if memory_limit_mib:
         limit = memory_limit_mib << 20
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-    if warm is not None:
-        try:
-            from pipeline.flow.document import nlp_for
-
-            nlp_for(*warm)
-        except Exception:
-            log.debug("the NLP pipeline could not be built when the worker started", exc_info=True)
     for module in preload:
         importlib.import_module(module)
 
 
-def run_workers(options: RunOptions, documents: int, settings: Settings) -> Workers | None:
+def run_workers(options: RunOptions, documents: int) -> Workers | None:
     """The worker processes for a run of `documents` documents: one per job, never more than there are
     documents; none for a single job or on Dask."""
     if options.jobs < 2 or options.executor != "local" or documents < 1:
         return None
-    return Workers(min(options.jobs, documents), options.memory_limit_mib, settings)
+    return Workers(min(options.jobs, documents), options.memory_limit_mib, DOCUMENT_STAGE)
 
 
 class Workers:
-    """A pool of `jobs` spawned, memory-limited worker processes that build the NLP pipeline of `settings`
-    when they start. Use as a context manager: leaving the block normally lets the workers finish, an
-    exception (Ctrl-C included) stops them at once."""
+    """A pool of `jobs` spawned, memory-limited worker processes that import `preload` when they start. Use as
+    a context manager: leaving the block normally lets the workers finish, an exception (Ctrl-C included) stops
+    them at once."""
 
-    def __init__(self, jobs: int, memory_limit_mib: int | None, settings: Settings | None = None) -> None:
+    def __init__(self, jobs: int, memory_limit_mib: int | None, preload: tuple[str, ...] = ()) -> None:
         self.jobs = jobs
-        self.initargs: tuple[int | None, tuple[str, Path] | None, tuple[str, ...]] = (
-            memory_limit_mib,
-            (settings.spacy_model, settings.models_dir) if settings else None,
-            (),
-        )
+        self.initargs: tuple[int | None, tuple[str, ...]] = (memory_limit_mib, preload)
         self.pool = self.new_pool()
 
     def new_pool(self) -> ProcessPool:
@@ -97,7 +85,7 @@ class Workers:
         after the documents the pipeline would only hold memory while the report is drawn."""
         self.pool.close()
         self.pool.join()
-        self.initargs = (self.initargs[0], None, preload)
+        self.initargs = (self.initargs[0], preload)
         self.pool = self.new_pool()
         self.start()
 
