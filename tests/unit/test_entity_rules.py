@@ -124,6 +124,8 @@ SECTOR_CASES = [
     " <ent label=place>IJsseldelta</ent> en langs de <ent label=place>Hondsrug</ent>, 2019–2023.",
     "Op de bouwlocatie Wezep en het bedrijventerrein Ugchelen in <ent label=place>Apeldoorn</ent> wordt gebouwd.",
     "In <ent label=place>Almere</ent> Poort en <ent label=place>Almere</ent> Haven komen woningen.",
+    "<ent label=organisation>UNICEF Nederland</ent> en <ent label=organisation>Woonbedrijf Eindhoven</ent>"
+    " vragen aandacht.",
     "De steden spraken met Eddy van Hijum en met Jan van der Ulrum in <ent label=place>Zwolle</ent>.",
     "<ent label=organisation>Vluchtelingenwerk Oost-Nederland</ent> en <ent label=organisation>GGD Fryslân</ent>"
     " openen een locatie in <ent label=place>Zutphen</ent>.",
