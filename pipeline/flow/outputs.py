@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -255,11 +256,16 @@ def write_report(
 ) -> dict[str, pd.DataFrame]:
     """Write report.html, the workbook g40.xlsx and datapackage.json beside the CSVs in `folder`, from the CSVs
     as written (so the report and the workbook show exactly what the tables say); returns those tables.
-    `map_years` draws the report's years (a pool's map draws them in parallel)."""
+    `map_years` draws the report's years (a pool's map draws them in parallel); the workbook is written
+    meanwhile, in a thread of this process, which would otherwise only wait for them."""
     vocab = load_vocabularies(models_dir)
     found = read_tables(folder, vocab)
     method = report_method(folder, spacy, evaluation_dir)
-    write_text(folder / "report.html", render_report(found, vocab, method, map_years))
-    atomic_write(folder / tables.WORKBOOK, lambda temporary: tables.write_workbook(found, temporary))
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        workbook = beside.submit(
+            atomic_write, folder / tables.WORKBOOK, lambda temporary: tables.write_workbook(found, temporary)
+        )
+        write_text(folder / "report.html", render_report(found, vocab, method, map_years))
+        workbook.result()
     write_text(folder / "datapackage.json", json_text(datapackage(found, vocab)))
     return found

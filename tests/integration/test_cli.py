@@ -1,5 +1,8 @@
 """End to end: `g40 extract` on the shipped report, as `make extract` runs it."""
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -135,3 +138,21 @@ def test_a_rerun_with_nothing_changed_is_a_no_op_and_any_change_reruns(tmp_path)
     assert "up to date" in extract()
     assert "succeeded" in extract("--no-ocr")
     assert "up to date" in extract("--no-ocr")
+
+
+def test_the_console_command_keeps_its_output_and_exit_code_when_it_leaves_at_once(tmp_path):
+    """`main()` ends the process without Python's teardown: what was printed and the exit code must survive."""
+    version = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "--version"], capture_output=True, text=True, timeout=120
+    )
+    assert version.returncode == 0 and version.stdout.startswith("g40 ")
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x", encoding="utf-8")
+    refused = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "extract", "--out", str(a_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2
+    assert "is a file, not a folder" in refused.stderr
