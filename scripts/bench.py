@@ -473,7 +473,8 @@ def stage_key(stage: str) -> str:
 def growth(summary: pd.DataFrame) -> pd.DataFrame:
     """Per stage, how its time (and a command's memory) grow over the corpora of 1, 10 and 40 reports and the
     reports of 17, 170 and 1,000 pages: the fitted exponent and whether that is linear or worse. A stage
-    that stays under `MIN_FITTED_SECONDS` at the largest size is listed but not judged (noise)."""
+    whose time grows by less than `MIN_FITTED_SECONDS` from the smallest size to the largest is listed but
+    not judged: its exponent is a ratio of two increments of timing noise."""
     rows = []
     series = {
         "reports": (summary["scenario"].str.startswith("corpus of"), "documents", CORPUS_SIZES),
@@ -492,8 +493,8 @@ def growth(summary: pd.DataFrame) -> pd.DataFrame:
                 exponent = growth_exponent([float(s) for s in sizes], values)
                 floor = MIN_FITTED_SECONDS if quantity == "seconds" else 0
                 verdict = (
-                    f"too small to judge (< {floor} s)"
-                    if values[-1] < floor
+                    f"too small to judge (grows < {floor} s)"
+                    if values[-1] - values[0] < floor
                     else "linear or better"
                     if exponent <= LINEAR_EXPONENT
                     else "WORSE THAN LINEAR"
@@ -674,10 +675,18 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="repetitions of every measurement (default 3)")
     parser.add_argument("--only", choices=sorted(SCENARIOS), action="append", help="measure only these (repeatable)")
     parser.add_argument("--readme", action="store_true", help="only rewrite README.md's tables from the last CSVs")
+    parser.add_argument(
+        "--rejudge", action="store_true", help="only summarise and judge the runs of the last bench_runs.csv again"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the CSVs (default outputs/)")
     arguments = parser.parse_args()
     if arguments.readme:
         update_readme(arguments.out)
+        return
+    if arguments.rejudge:
+        meta = json.loads((arguments.out / "bench_meta.json").read_text(encoding="utf-8"))
+        runs = pd.read_csv(arguments.out / "bench_runs.csv", keep_default_na=False, na_values=[""])
+        write_results(runs, arguments.out, meta["scenarios"])
         return
     console = Console()
     record = Recorder()
@@ -688,21 +697,27 @@ def main() -> None:
             console.print(f"run {run}/{arguments.runs}: {name}", highlight=False)
             SCENARIOS[name](record)
     runs = pd.DataFrame(record.rows, columns=RUN_COLUMNS)
-    summary = summarise(runs)
-    grown = growth(summary)
     arguments.out.mkdir(parents=True, exist_ok=True)
     tables.write_table(runs, arguments.out / "bench_runs.csv")
-    tables.write_table(summary, arguments.out / "bench.csv")
-    tables.write_table(grown, arguments.out / "bench_growth.csv")
+    meta = {"machine": machine(), "runs": arguments.runs, "date": time.strftime("%Y-%m-%d"), "scenarios": chosen}
+    (arguments.out / "bench_meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    for title, frame in write_results(runs, arguments.out, chosen).items():
+        show(console, f"g40 bench — {title} — {machine()}, {arguments.runs} run(s)", frame)
+
+
+def write_results(runs: pd.DataFrame, folder: Path, chosen: list[str]) -> dict[str, pd.DataFrame]:
+    """Summarise and judge the runs into bench.csv, bench_growth.csv and (when every scenario of the targets
+    ran) bench_targets.csv in `folder`; returns the tables by title."""
+    summary = summarise(runs)
+    grown = growth(summary)
+    tables.write_table(summary, folder / "bench.csv")
+    tables.write_table(grown, folder / "bench_growth.csv")
     shown = {"measurements": summary, "growth": grown}
     if {"commands", "reports", "pages"} <= set(chosen):
         aims = targets(summary, grown)
-        tables.write_table(aims, arguments.out / "bench_targets.csv")
+        tables.write_table(aims, folder / "bench_targets.csv")
         shown["targets (issue #17)"] = aims
-    meta = {"machine": machine(), "runs": arguments.runs, "date": time.strftime("%Y-%m-%d"), "scenarios": chosen}
-    (arguments.out / "bench_meta.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    for title, frame in shown.items():
-        show(console, f"g40 bench — {title} — {machine()}, {arguments.runs} run(s)", frame)
+    return shown
 
 
 if __name__ == "__main__":

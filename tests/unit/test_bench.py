@@ -52,6 +52,11 @@ def test_a_stage_that_grows_worse_than_linearly_is_named_in_the_targets(bench):
     assert verdicts == {"reports": "WORSE THAN LINEAR", "pages": "linear or better"}
 
 
+def test_a_stage_that_hardly_grows_is_not_judged_on_its_noise(bench):
+    rows = growth_rows(lambda n: f"one report of {n} pages", bench.PAGE_SIZES, "pages", [0.70, 0.72, 0.93])
+    assert list(bench.growth(pd.DataFrame(rows))["growth"]) == ["too small to judge (grows < 0.5 s)"]
+
+
 def test_runs_are_summarised_as_median_and_spread_with_the_ratio_to_bare_reading(bench):
     rows = []
     for run, (bare, command) in enumerate([(1.0, 3.0), (1.2, 3.0), (0.8, 3.2)], start=1):
