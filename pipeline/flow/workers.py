@@ -28,6 +28,7 @@ from pebble import ProcessPool
 from pipeline.config import RunOptions
 
 log = logging.getLogger(__name__)
+FINISH_SECONDS = 10.0
 DOCUMENT_STAGE = ("pipeline.flow.document", "pipeline.nlp")
 """What a document worker imports when it starts (by name: this module imports no stage)."""
 PR_SET_PDEATHSIG = 1
@@ -83,8 +84,7 @@ class Workers:
     def renew(self, preload: tuple[str, ...]) -> None:
         """Let the current workers finish and start fresh ones without the NLP pipeline, importing `preload`:
         after the documents the pipeline would only hold memory while the report is drawn."""
-        self.pool.close()
-        self.pool.join()
+        self.finish()
         self.initargs = (self.initargs[0], preload)
         self.pool = self.new_pool()
         self.start()
@@ -115,6 +115,17 @@ class Workers:
         self.pool.stop()
         self.pool.join()
 
+    def finish(self) -> None:
+        """Let the workers end once their tasks are done. The tasks of the run have all been collected by
+        then, so workers that have not ended within `FINISH_SECONDS` (a task lost with a worker killed as it
+        started would keep the pool waiting for ever) are stopped."""
+        self.pool.close()
+        try:
+            self.pool.join(timeout=FINISH_SECONDS)
+        except TimeoutError:
+            log.info("the workers did not end within %s s of their last task: stopped", FINISH_SECONDS)
+            self.stop()
+
     def __enter__(self) -> Workers:
         return self.start()
 
@@ -124,5 +135,4 @@ class Workers:
         if kind is not None:
             self.stop()
             return
-        self.pool.close()
-        self.pool.join()
+        self.finish()

@@ -127,7 +127,15 @@ def test_ctrl_c_stops_a_parallel_run_at_once_and_leaves_no_workers(corpus, tmp_p
 
 
 def workers(parent):
-    return [p for p in parent.children(recursive=True) if "spawn_main" in " ".join(p.cmdline())]
+    """The live worker processes under `parent` (a killed one may linger as a zombie until it is reaped)."""
+    found = []
+    for process in parent.children(recursive=True):
+        try:
+            if "spawn_main" in " ".join(process.cmdline()):
+                found.append(process)
+        except (psutil.ZombieProcess, psutil.NoSuchProcess):
+            continue
+    return found
 
 
 def started_workers(running, count=2, seconds=60):
