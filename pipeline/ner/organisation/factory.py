@@ -70,7 +70,7 @@ def bodies_of_known_names(matches: list[Span]) -> list[Span]:
 
 def first_name(span: Span) -> int:
     """Where the names of an apposition start: the first capital or digit after the class noun (and an `als`)."""
-    return next(token.i for token in span[1:] if token.text[:1].isupper() or token.text[:1].isdigit())
+    return next((token.i for token in span[1:] if token.text[:1].isupper() or token.text[:1].isdigit()), span.start + 1)
 
 
 def listed_names(doc: Doc, span: Span) -> list[Span]:
