@@ -36,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.config import MODELS_DIR
+from pipeline.matching import AnchoredMatcher
 from pipeline.records import ENTITY_SPANS, LOBBY_SPANS, LobbyAct
 from pipeline.resources import LobbyActor, LobbyPattern, LobbyTarget, read_rows
 from pipeline.textkeys import fold
@@ -176,7 +176,7 @@ class LobbyFinder:
     def load(self, patterns_path: Path, actors_path: Path, targets_path: Path) -> None:
         """Read the patterns, the network's own names and the generic addressees (validated)."""
         self.sources = {"patterns_path": patterns_path, "actors_path": actors_path, "targets_path": targets_path}
-        self.matcher = Matcher(self.vocab, validate=True)
+        self.matcher = AnchoredMatcher(self.vocab, validate=True)
         self.instruments: dict[str, Instrument] = {}
         self.cues: dict[str, str] = {}
         for entry in read_rows(patterns_path, LobbyPattern).rows:

@@ -13,6 +13,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
+from pipeline.matching import AnchoredMatcher
 from pipeline.resources import SpanPattern, read_rows
 from pipeline.textkeys import fold, is_acronym
 
@@ -93,12 +94,22 @@ def read_patterns(paths: Iterable[Path]) -> list[dict[str, Any]]:
     return [row.model_dump(exclude_none=True) for path in paths for row in read_rows(path, SpanPattern).rows]
 
 
-RulerT = TypeVar("RulerT", bound=SpanRuler)
+class FamilyRuler(SpanRuler):
+    """spaCy's span ruler whose token patterns run in an `AnchoredMatcher`: a rule is only tried on a text that
+    holds the words it needs."""
+
+    def clear(self) -> None:
+        """Reset all patterns (spaCy's `clear`, with the anchored matcher)."""
+        super().clear()
+        self.matcher = AnchoredMatcher(self.nlp.vocab, validate=self.validate)  # type: ignore[assignment]
 
 
-def family_ruler(nlp: Language, name: str, spans_key: str, ruler: type[RulerT] = SpanRuler) -> RulerT:  # type: ignore[assignment]
-    """A span ruler for one family (`ruler`: spaCy's or a family's subclass): gazetteer phrases on the folded
-    `NORM` and token rules, into its own spans key.
+RulerT = TypeVar("RulerT", bound=FamilyRuler)
+
+
+def family_ruler(nlp: Language, name: str, spans_key: str, ruler: type[RulerT] = FamilyRuler) -> RulerT:  # type: ignore[assignment]
+    """A span ruler for one family (`ruler`: `FamilyRuler` or a family's subclass): gazetteer phrases on the
+    folded `NORM` and token rules, into its own spans key.
 
     The ruler does not write `doc.ents`: `g40_entity_merge` merges the families, so no family order decides overlaps.
     """

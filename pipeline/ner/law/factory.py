@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
-from pipeline.ner.common import family_pattern_files, family_ruler
+from pipeline.ner.common import FamilyRuler, family_pattern_files, family_ruler
 
 FAMILY = "law"
 FACTORY = "g40_laws"
@@ -26,7 +25,7 @@ BOUNDED_RULES = ("rule:law-bracketed", "rule:law-name-long")
 bound is the end of the name, so it is not cut back at a frequent word like `en` or `in`."""
 
 
-class LawRuler(SpanRuler):
+class LawRuler(FamilyRuler):
     """The family's span ruler; a bounded match ends before its bracket or punctuation."""
 
     def match(self, doc: Doc) -> list[Span]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
-from pipeline.ner.common import family_pattern_files, family_ruler
+from pipeline.ner.common import FamilyRuler, family_pattern_files, family_ruler
 
 FAMILY = "organisation"
 FACTORY = "g40_organisations"
@@ -27,7 +26,7 @@ IN_CONTEXT = "rule:acronym-context"
 LIST_SEPARATORS = (",", "en")
 
 
-class OrganisationRuler(SpanRuler):
+class OrganisationRuler(FamilyRuler):
     """The family's span ruler, with names after a class noun: `onderzoeksbureau Locatus` gives `Locatus`, and
     `woningcorporaties (zoals) WonenBreburg en Laurentius` gives each name (pattern ids `rule:apposition(-list)`);
     an acronym in an organisation's context (`namens KHN`, `samen met de NVM`) gives the acronym."""

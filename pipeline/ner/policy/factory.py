@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
 
-from pipeline.ner.common import family_pattern_files, family_ruler
+from pipeline.ner.common import FamilyRuler, family_pattern_files, family_ruler
 
 FAMILY = "policy"
 FACTORY = "g40_policies"
@@ -21,6 +20,6 @@ def pattern_files(models_dir: Path) -> dict[str, Path]:
 
 
 @Language.factory(FACTORY, default_config={"spans_key": SPANS_KEY})
-def make_policy_ruler(nlp: Language, name: str, spans_key: str) -> SpanRuler:
+def make_policy_ruler(nlp: Language, name: str, spans_key: str) -> FamilyRuler:
     """spaCy factory: a span ruler for known policy dossiers (patterns are added by `build_nlp` or read `from_disk`)."""
     return family_ruler(nlp, name, spans_key)

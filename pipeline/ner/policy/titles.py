@@ -8,10 +8,10 @@ from typing import Any
 
 import srsly
 from spacy.language import Language
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
+from pipeline.matching import AnchoredMatcher
 from pipeline.ner.common import QUOTES, family_pattern_files
 from pipeline.resources import SpanPattern
 
@@ -40,7 +40,7 @@ class TitleFinder:
         self.vocab = nlp.vocab
         self.spans_key = spans_key
         self.patterns: list[dict[str, Any]] = []
-        self.matcher = Matcher(nlp.vocab, validate=True)
+        self.matcher = AnchoredMatcher(nlp.vocab, validate=True)
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
         """Add title patterns (`{"id": …, "pattern": […]}`), validated as in `models/patterns/policy/titles.jsonl`."""
@@ -117,7 +117,7 @@ class TitleFinder:
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> TitleFinder:
         """Load the title patterns saved by `to_disk`."""
-        self.patterns, self.matcher = [], Matcher(self.vocab, validate=True)
+        self.patterns, self.matcher = [], AnchoredMatcher(self.vocab, validate=True)
         self.add_patterns(srsly.read_jsonl(ensure_path(path) / PATTERNS_FILE))
         return self
 
