@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from pipeline.config import MODELS_DIR
-from pipeline.matching import AnchoredMatcher, pattern_anchor
+from pipeline.matching import AnchoredMatcher, pattern_anchors, pattern_length
 
 TOKEN_PATTERNS = {
     f"{path.parent.name}/{path.name}": rows
@@ -48,11 +48,26 @@ def test_every_pattern_file_gives_spacys_matches(nlp, name):
         assert sorted(anchored(doc)) == sorted(plain(doc))
 
 
-def test_a_pattern_is_anchored_on_its_rarest_required_words():
+def test_a_pattern_is_anchored_on_the_words_of_its_required_tokens():
     pattern = [{"LOWER": "de", "OP": "?"}, {"LOWER": {"IN": ["een", "onze"]}}, {"LOWER": {"IN": ["brief", "brieven"]}}]
-    assert pattern_anchor(pattern) == ("lower_", frozenset({"brief", "brieven"}))
-    assert pattern_anchor([{"LOWER": "brief", "OP": "*"}, {"IS_TITLE": True}]) is None
-    assert pattern_anchor([{"ORTH": "Wet"}, {"TEXT": {"REGEX": "^[a-z]"}, "OP": "+"}]) == ("text", frozenset({"Wet"}))
+    assert pattern_anchors(pattern) == {
+        ("LOWER", frozenset({"een", "onze"})),
+        ("LOWER", frozenset({"brief", "brieven"})),
+    }
+    assert pattern_anchors([{"LOWER": "brief", "OP": "*"}, {"IS_TITLE": True}]) == frozenset()
+    assert pattern_anchors([{"ORTH": "Wet"}, {"TEXT": {"REGEX": "^[a-z]"}, "OP": "+"}]) == {
+        ("ORTH", frozenset({"Wet"}))
+    }
+    assert pattern_anchors([{"NORM": "wet", "OP": "{2}"}, {"NORM": "nota", "OP": "{0,2}"}]) == {
+        ("NORM", frozenset({"wet"}))
+    }
+
+
+def test_a_pattern_length_is_bounded_unless_a_token_repeats_freely():
+    assert pattern_length([{"LOWER": "brief"}, {"OP": "?"}, {"IS_TITLE": True, "OP": "{1,3}"}]) == 5
+    assert pattern_length([{"ORTH": "Wet"}, {"OP": "{2}"}, {"OP": "{,4}"}]) == 7
+    for op in ("*", "+", "{2,}"):
+        assert pattern_length([{"ORTH": "Wet"}, {"IS_LOWER": True, "OP": op}]) is None
 
 
 def test_remove_and_contains(nlp):
@@ -73,6 +88,7 @@ PATTERNS = [
     [{"ORTH": "'"}, {"OP": "{1,4}", "ORTH": {"NOT_IN": ["'"]}}, {"ORTH": "'"}],
     [{"TEXT": {"REGEX": "^[A-Z]"}}, {"LOWER": "en", "OP": "?"}, {"ORTH": "Ruimte"}],
     [{"LOWER": "de", "OP": "*"}, {"ORTH": "Nota"}],
+    [{"LOWER": "van"}, {"OP": "{0,3}"}, {"ORTH": "Kamer"}, {"IS_PUNCT": True, "OP": "?"}],
 ]
 
 
@@ -83,7 +99,7 @@ def small_matchers() -> tuple[Vocab, Matcher, AnchoredMatcher]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(WORDS), max_size=14))
+@given(st.lists(st.sampled_from(WORDS), max_size=30))
 def test_any_text_gives_spacys_matches(words):
     vocab, plain, anchored = small_matchers()
     doc = Doc(vocab, words=words)
