@@ -79,7 +79,24 @@ class TypeWord(Row):
         "demonstrative",
         "water_name",
         "person_word",
+        "speech_word",
     ]
+
+
+class FirstName(Row):
+    """`models/first_names.csv`: a first name in use in the Netherlands (written by `scripts/first_names.py`)."""
+
+    name: str = Field(pattern=r"^\S+$")
+    frequency_nl: int = Field(ge=1, le=13)
+    source: str = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def capitalised(cls, name: str) -> str:
+        """A first name is written with a capital: it is matched as written."""
+        if not name[:1].isupper():
+            raise ValueError(f"{name!r} does not start with a capital")
+        return name
 
 
 class EntityRow(Row):

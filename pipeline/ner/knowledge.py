@@ -1,4 +1,5 @@
-"""The canonical entities (`models/entities.csv`), the user's curation (`models/curation.csv`) and type words.
+"""The canonical entities (`models/entities.csv`), the user's curation (`models/curation.csv`), type words and
+first names.
 
 Every family's linking looks names up here; the linker serialises these files with the pipeline.
 """
@@ -10,10 +11,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.resources import EntityRow, TypeWord, load_curation, read_rows
+from pipeline.resources import EntityRow, FirstName, TypeWord, load_curation, read_rows
 from pipeline.textkeys import fold, slug
 
-KNOWLEDGE_BASE_FILES = ("entities.csv", "curation.csv", "type_words.csv")
+KNOWLEDGE_BASE_FILES = ("entities.csv", "curation.csv", "type_words.csv", "first_names.csv")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class KnowledgeBase:
     type_words: dict[str, set[str]] = field(default_factory=dict)
     law_stems: dict[str, set[str]] = field(default_factory=dict)
     curation_lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    first_names: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         articles = "|".join(sorted(self.type_words.get("article", set())))
@@ -71,8 +73,8 @@ class KnowledgeBase:
 
 
 def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
-    """The canonical entities with their aliases, the curation file and the type words, validated."""
-    entities_file, curation_file, type_words_file = (models_dir / name for name in KNOWLEDGE_BASE_FILES)
+    """The canonical entities with their aliases, the curation file, the type words and the first names, validated."""
+    entities_file, curation_file, type_words_file, first_names_file = (models_dir / n for n in KNOWLEDGE_BASE_FILES)
     entity_rows = read_rows(entities_file, EntityRow)
     curation_rows = load_curation(curation_file)
     type_word_rows = read_rows(type_words_file, TypeWord)
@@ -107,8 +109,17 @@ def load_knowledge_base(models_dir: Path) -> KnowledgeBase:
             target = Entity(f"{curation.entity_type}:{slug(curation.target)}", curation.entity_type, curation.target)
             entities[target.entity_id] = target
         curated[(curation.entity_type, fold(curation.name))] = target.entity_id
+    first_names = frozenset(row.name for row in read_rows(first_names_file, FirstName).rows)
     return KnowledgeBase(
-        entities, aliases, curated, dropped, written, type_words_by_role(type_word_rows.rows), {}, curation_lines
+        entities,
+        aliases,
+        curated,
+        dropped,
+        written,
+        type_words_by_role(type_word_rows.rows),
+        {},
+        curation_lines,
+        first_names,
     )
 
 

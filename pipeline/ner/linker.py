@@ -103,7 +103,12 @@ class EntityLinker:
         neighbourhoods = self.kb.type_words.get("neighbourhood_word", set())
         demonstratives = self.kb.type_words.get("demonstrative", set())
         rivers = self.kb.type_words.get("water_name", set())
-        people = self.kb.type_words.get("person_word", set())
+        people = place.PersonCues(
+            self.kb.type_words.get("person_word", set()),
+            self.kb.first_names,
+            self.kb.type_words.get("speech_word", set()),
+        )
+        place_starts = {ent.start for ent in doc.ents if "place" in (ent.label_, MODEL_LABELS.get(ent.label_))}
         linked = []
         for ent in doc.ents:
             entity_type = ent.label_ if ent.label_ in ENTITY_TYPES else MODEL_LABELS.get(ent.label_)
@@ -147,6 +152,7 @@ class EntityLinker:
             if entity_type == "place" and (
                 place.reads_as_surname(doc, span, entity.entity_id, people)
                 or place.names_a_neighbourhood(doc, span, neighbourhoods)
+                or place.heads_a_district(doc, span, place_starts)
                 or place.names_a_river(span, rivers)
             ):
                 continue

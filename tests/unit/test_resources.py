@@ -57,6 +57,17 @@ def test_a_kind_outside_its_list_and_a_missing_column_are_named(models):
         read_rows(models / "lobby_targets.csv", LobbyTarget)
 
 
+def test_a_first_name_in_lower_case_or_without_source_is_refused(models):
+    assert {"Henk", "Marleen", "Jeroen"} <= load_knowledge_base(models).first_names
+    first_names = models / "first_names.csv"
+    first_names.write_text("name,frequency_nl,source\nHenk,9,nam_dict\npeter,9,nam_dict\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"first_names.csv, line 3.*capital"):
+        load_knowledge_base(models)
+    first_names.write_text("name,frequency_nl,source\nHenk,9,\n", encoding="utf-8")
+    with pytest.raises(ResourceError, match=r"line 2.*source"):
+        load_knowledge_base(models)
+
+
 def test_the_digest_follows_the_bytes(models):
     before = load_aliases(models).digest
     pillars = models / "pillars.csv"

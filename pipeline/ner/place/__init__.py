@@ -6,6 +6,21 @@ provinces, woonplaatsen, regions, places abroad) and `rules.jsonl` (`Zuidoost-Br
 """
 
 from pipeline.ner.place.factory import FACTORY, SPANS_KEY, pattern_files
-from pipeline.ner.place.naming import names_a_neighbourhood, names_a_river, reads_as_surname
+from pipeline.ner.place.naming import (
+    PersonCues,
+    heads_a_district,
+    names_a_neighbourhood,
+    names_a_river,
+    reads_as_surname,
+)
 
-__all__ = ["FACTORY", "SPANS_KEY", "names_a_neighbourhood", "names_a_river", "pattern_files", "reads_as_surname"]
+__all__ = [
+    "FACTORY",
+    "SPANS_KEY",
+    "PersonCues",
+    "heads_a_district",
+    "names_a_neighbourhood",
+    "names_a_river",
+    "pattern_files",
+    "reads_as_surname",
+]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
@@ -18,29 +19,60 @@ SURNAME_PARTICLES = ("van", "de", "der", "den", "ter", "ten", "te", "'t", "’t"
 """In lower case after a first name they begin a surname too: `Eddy van Hijum`, `Jan van der Meer`."""
 
 
-def reads_as_surname(doc: Doc, span: Span, entity_id: str, person_words: Collection[str] = ()) -> bool:
-    """A one-word village name right after a capitalised word inside a sentence (a first name) or in a double
-    surname (`De Wit-Hoogland`) is a surname; so is any one-word place right after a capitalised `Van`, `De`,
-    `Ter`, … inside a sentence (`wethouder Van Putten`), and any one-word place after a person's title and first
-    name (`person_word` in `models/type_words.csv`: `wethouder Marleen Kampen`); a village after a first name
-    and `van`, `de`, `van der` … in lower case is one too (`Eddy van Hijum`)."""
+@dataclass(frozen=True)
+class PersonCues:
+    """What marks a person's name: titles (`person_word` in `models/type_words.csv`), first names
+    (`models/first_names.csv`) and words that report speech (`speech_word`: `aldus`, `zei`)."""
+
+    titles: Collection[str] = ()
+    first_names: Collection[str] = ()
+    speech_words: Collection[str] = ()
+
+
+def reads_as_surname(doc: Doc, span: Span, entity_id: str, cues: PersonCues = PersonCues()) -> bool:
+    """A one-word place that is a person's surname:
+    - after a first name, with or without `van`, `de`, `van der` … (`Peter Mierlo`, `wethouder Paul de Kampen`);
+    - after a capitalised `Van`, `De`, `Ter`, … inside a sentence (`wethouder Van Putten`);
+    - after a title and a capitalised word (`wethouder Marleen Kampen`);
+    - right after a word that reports speech, ending the clause (`, aldus Mierlo.`);
+    - a village after a capitalised word inside a sentence (a first name the list lacks), also after `van` …,
+      or in a double surname (`De Wit-Hoogland`)."""
     if len(span) != 1 or span.start == 0:
         return False
     before = doc[span.start - 1]
-    if before.text in SURNAME_PREFIXES and not before.is_sent_start:
-        return True
-    if span.start >= 2 and doc[span.start - 2].lower_ in person_words and before.is_title and before.is_alpha:
-        return True
-    if not entity_id.startswith(VILLAGE_ID_PREFIX):
-        return False
     first = span.start - 1
     while first > 0 and doc[first].text in SURNAME_PARTICLES:
         first -= 1
+    if doc[first].text in cues.first_names and doc[first].text not in SURNAME_PARTICLES:
+        return True
+    if before.text in SURNAME_PREFIXES and not before.is_sent_start:
+        return True
+    if span.start >= 2 and doc[span.start - 2].lower_ in cues.titles and before.is_title and before.is_alpha:
+        return True
+    if before.lower_ in cues.speech_words and (span.end == len(doc) or doc[span.end].is_punct):
+        return True
+    if not entity_id.startswith(VILLAGE_ID_PREFIX):
+        return False
     if first < span.start - 1:
         return doc[first].is_alpha and doc[first].is_title and not doc[first].is_sent_start
     if before.text == "-" and span.start >= 2 and not doc[span.start - 2].whitespace_ and not before.whitespace_:
         return doc[span.start - 2].is_alpha and doc[span.start - 2].text[:1].isupper()
     return before.is_alpha and before.text[:1].isupper() and not before.is_sent_start
+
+
+def heads_a_district(doc: Doc, span: Span, place_starts: Collection[int]) -> bool:
+    """`Heerlen-Noord`, `Groningen-Selwerd`: a place glued by a hyphen to a capitalised word that starts no place
+    begins the name of a district, which is no place of its own (docs/ANNOTATION.md); `Apeldoorn-Deventer`
+    names two places."""
+    end = span.end
+    return (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and doc[end + 1].text[:1].isupper()
+        and end + 1 not in place_starts
+    )
 
 
 def names_a_river(span: Span, rivers: set[str]) -> bool:
