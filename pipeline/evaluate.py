@@ -440,6 +440,7 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
             score_text_set("dev-tune2", GOLD_DIR / "dev" / "tune2", nlp, kb),
             score_text_set("dev-tune3", GOLD_DIR / "dev" / "tune3", nlp, kb),
             score_text_set("dev-tune4", GOLD_DIR / "dev" / "tune4", nlp, kb),
+            score_text_set("dev-tune5", GOLD_DIR / "dev" / "tune5", nlp, kb),
             score_text_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
             score_themes(
                 "report-2023",
@@ -460,6 +461,7 @@ def evaluation_table(spacy_model: str, corpus: Path) -> pd.DataFrame:
             score_lobby_set("dev-tune", GOLD_DIR / "dev" / "tune", nlp, kb),
             score_lobby_set("dev-tune3", GOLD_DIR / "dev" / "tune3", nlp, kb),
             score_lobby_set("dev-tune4", GOLD_DIR / "dev" / "tune4", nlp, kb),
+            score_lobby_set("dev-tune5", GOLD_DIR / "dev" / "tune5", nlp, kb),
             score_lobby_set("dev-frozen", GOLD_DIR / "dev" / "frozen", nlp, kb),
         ],
         ignore_index=True,

@@ -79,14 +79,14 @@ def test_lobbying_targets_on_the_frozen_texts_meet_the_target(table):
     assert lobby_scores(table, "dev-frozen")[("target", "accuracy")] >= 0.85
 
 
-@pytest.mark.parametrize("dataset", ["report-2023", "dev-tune", "dev-tune3", "dev-tune4", "dev-frozen"])
+@pytest.mark.parametrize("dataset", ["report-2023", "dev-tune", "dev-tune3", "dev-tune4", "dev-tune5", "dev-frozen"])
 def test_lobbying_acts_are_scored_by_sentence_with_their_instrument_target_and_subject(table, dataset):
     lobby = lobby_scores(table, dataset)
     assert {("detection", m) for m in ("precision", "recall", "f1")} <= set(lobby.index)
     assert {(f, "accuracy") for f in ("instrument", "target", "addressee", "subject")} <= set(lobby.index)
 
 
-@pytest.mark.parametrize("dataset", ["dev-tune", "dev-tune3", "dev-tune4", "dev-frozen"])
+@pytest.mark.parametrize("dataset", ["dev-tune", "dev-tune3", "dev-tune4", "dev-tune5", "dev-frozen"])
 def test_the_development_texts_are_scored_per_type_with_precision_and_recall(table, dataset):
     dev = table[(table["dataset"] == dataset) & (table["scope"] == "micro")]
     assert set(dev["label"]) == {"organisation", "place", "law", "policy"}
