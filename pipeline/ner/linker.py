@@ -20,6 +20,7 @@ from pipeline.ner import law, organisation, place, policy
 from pipeline.ner.common import QUOTES, needs_exact_case
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES, Entity, KnowledgeBase, load_knowledge_base
 from pipeline.ner.memory import TITLE_METHOD
+from pipeline.ner.resolve import COORDINATED
 from pipeline.records import CURATION_EFFECTS, ENTITY_SPANS, ENTITY_TYPES
 from pipeline.textkeys import fold, slug
 
@@ -127,6 +128,8 @@ class EntityLinker:
                 method = TITLE_METHOD if (ent.start, ent.end) in from_titles else "model"
             if entity_type == "organisation" and organisation.names_an_event(doc, ent, events):
                 continue
+            if rule_id == COORDINATED and ent.start > 0 and doc[ent.start - 1].lower_ in people.titles:
+                continue
             if entity_type == "policy" and (
                 policy.names_a_kind(doc, ent, determiners)
                 or (ent.text.islower() and policy.names_a_kind(doc, ent, demonstratives))
@@ -156,10 +159,10 @@ class EntityLinker:
                 or place.names_a_river(span, rivers)
             ):
                 continue
-            year = policy.year_after(doc, span) if entity_type == "policy" else ""
-            if year and not entity.canonical.endswith(year):
-                span = Span(doc, span.start, span.end + 1, label=entity_type)
-                entity = Entity(f"{entity.entity_id}-{year}", entity_type, f"{entity.canonical} {year}")
+            period = policy.year_after(doc, span) if entity_type == "policy" else None
+            if period is not None and not entity.canonical.endswith(period.text):
+                span = Span(doc, span.start, period.end, label=entity_type)
+                entity = Entity(f"{entity.entity_id}-{period.text}", entity_type, f"{entity.canonical} {period.text}")
             span._.canonical, span._.entity_id, span._.method = entity.canonical, entity.entity_id, method
             linked.append(span)
             for name in listed:

@@ -3,7 +3,8 @@
 Each family ruler writes its own spans key; this component, `g40_entity_merge`, merges them into `doc.ents`
 so that the outcome does not depend on the order of the families: overlapping rule names keep the longest
 (then the earliest), rule names replace overlapping model entities, and a policy title never overlaps a law
-unless it is a quoted title that holds the law's name (`het programma 'Aan de slag met de Omgevingswet'`).
+unless it is a quoted title that holds the law's name (`het programma 'Aan de slag met de Omgevingswet'`, `de brief
+'Participatiewet in balans'`).
 The cue words before a quoted title (`City Deal 'Circulaire Stad'`) are no dossier of their own, and a name
 after an organisation's class noun (`de waterschappen Rivierenland, …`, `de vervoerregio's MRDH`) is that
 organisation, not the place of the same name.
@@ -36,6 +37,11 @@ NAME_ENDS = (".", ";", ")", ":", "?", "!")
 """A listed name ends at a list word or punctuation: `Hugo de Jonge` or `Postbus 20011` are no listed names."""
 MAX_NAME_TOKENS = 3
 REGIONAL_BRANCH = "rule:regional-branch"
+COOPERATION = "rule:city-cooperation"
+COOPERATION_WORD = "Regio"
+"""Capitalised before a municipality it names the cooperation around it (`Regio Alkmaar`), an organisation; in
+lower case the area (`de regio Alkmaar`, an `area_word` in `models/type_words.csv`)."""
+MUNICIPALITY_ID = "GM"
 AREA_IDS = ("PV", "place:", "rule:compass-region", "rule:metropolitan-region")
 """The ids of countries, provinces and regions (`models/entities.csv`, `models/patterns/place/rules.jsonl`)."""
 
@@ -65,14 +71,15 @@ class EntityResolver:
             and not (span.label_ != "organisation" and (span.start, span.end) in after_class_noun)
         )
         ents = prioritize_new_ents_filter(list(doc.ents), rules)
+        cued = {cue.end + 1 for cue in cues}
         titles = [
             title
             for title in doc.spans.get(self.title_key, [])
-            if not any(overlaps(title, ent) and not holds_law(title, ent) for ent in ents if ent.label_ == "law")
+            if not any(overlaps(title, ent) and not holds_law(title, ent, cued) for ent in ents if ent.label_ == "law")
             and not any(within(title, cue) for cue in cues)
         ]
         doc.ents = filter_spans([*titles, *ents])
-        branches = regional_branches(doc)
+        branches = regional_branches(doc) + city_cooperations(doc)
         if branches:
             doc.ents = filter_spans([*branches, *doc.ents])
             self.add_to_family(doc, branches)
@@ -108,14 +115,29 @@ def regional_branches(doc: Doc) -> list[Span]:
     ]
 
 
+def city_cooperations(doc: Doc) -> list[Span]:
+    """`Regio Alkmaar`: the cooperation of a municipality and its neighbours is one organisation, and the
+    municipality names no place of its own there."""
+    return [
+        Span(doc, ent.start - 1, ent.end, label="organisation", span_id=COOPERATION)
+        for ent in doc.ents
+        if ent.label_ == "place"
+        and ent.id_.startswith(MUNICIPALITY_ID)
+        and ent.start > 0
+        and doc[ent.start - 1].text == COOPERATION_WORD
+    ]
+
+
 def within(span: Span, outer: Span) -> bool:
     """`span` lies inside `outer`."""
     return outer.start <= span.start and span.end <= outer.end
 
 
-def holds_law(title: Span, law: Span) -> bool:
-    """A quoted title longer than the law name it holds: the title is the dossier."""
-    return title.id_.startswith("quoted") and within(law, title) and len(title) > len(law)
+def holds_law(title: Span, law: Span, cued: set[int]) -> bool:
+    """A quoted title that holds a law's name and is longer, or follows a cue word (`het programma
+    'Participatiewet in balans'`; `cued`: where titles after a cue start): the title is the dossier."""
+    quoted = title.id_.startswith("quoted") and within(law, title)
+    return quoted and (len(title) > len(law) or title.start in cued)
 
 
 def coordinated_names(doc: Doc) -> list[Span]:

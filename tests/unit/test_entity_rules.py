@@ -61,6 +61,20 @@ PRECISION_CASES = [
     "Peter Mierlo, directeur in <ent label=place>Helmond</ent>: 'Het kan.' Dat klopt, aldus Mierlo.",
     "'Zo is het', zei Weert, en <ent label=place>Weert</ent> bouwt door; Anne-Marie Oss tekende.",
     "Gedeputeerde Staten van <ent label=place>Noord-Holland</ent> spraken met Jan van Zutphen.",
+    "Met het <ent label=organisation>ministerie van Sociale Zaken en Werkgelegenheid</ent>,"
+    " <ent label=organisation>Divosa</ent> en de <ent label=organisation>VNG</ent> gaven de steden voorlichting.",
+    "Met minister Grapperhaus en de <ent label=organisation>Nationale Politie</ent> sprak het netwerk.",
+    "Binnen <ent label=policy>Agenda Stad</ent> liepen de gesprekken.",
+    "Het overleg van <ent label=organisation>Regio Alkmaar</ent> gaat over de regio <ent label=place>Alkmaar</ent>.",
+    "Voor de plenaire behandeling van het <ent label=law>wetsvoorstel Versterking regie volkshuisvesting</ent>"
+    " vragen de steden geld.",
+    "Hun gezamenlijke <ent label=policy>Arbeidsmarktagenda 2023-2027</ent> is klaar, hun Transitievisie Warmte niet.",
+    "Het programma '<ent label=policy>Participatiewet in balans</ent>' hoort bij het"
+    " wetsvoorstel <ent label=law>Participatiewet in balans</ent>.",
+    "De <ent label=organisation>Deventer Schouwburg</ent> en <ent label=organisation>Theater De Harmonie</ent>"
+    " draaiden op reserves, net als het <ent label=organisation>Werkplein Hart van West-Brabant</ent>.",
+    "De mbo-scholen <ent label=organisation>Summa College</ent> en <ent label=organisation>Curio</ent> doen mee met de"
+    " <ent label=organisation>Sociale Dienst Drechtsteden</ent>.",
     "Het Zorgloket <ent label=place>Arnhem</ent>, Buurtwerk en Wijkkracht helpen bewoners.",
     "Volgens wethouder Van Putten moet <ent label=place>Zwolle</ent> meer bouwen.",
     "Wethouder Tom Horn en Karin Zwinkels spraken in <ent label=place>Venlo</ent>.",

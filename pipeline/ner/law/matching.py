@@ -8,6 +8,9 @@ from pipeline.clean import zipf
 from pipeline.ner.knowledge import Entity, KnowledgeBase
 
 VERY_FREQUENT_ZIPF = 6.0
+MIN_STEMS_IN_OTHER_WORDS = 3
+"""A cut-back name is taken for a known law named in other words only with this many content words: `Wet
+zorg` (of `Wet zorg en dwang`) is no `Wet langdurige zorg`."""
 
 
 def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
@@ -20,13 +23,15 @@ def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
 
 
 def cut_run_on(doc: Doc, ent: Span, kb: KnowledgeBase, bounded: bool = False) -> Span | None:
-    """Cut back a law name that runs on into the sentence: to a known law (`Wet betaalbare huur
-    ongewijzigd`), else before the first very frequent word (`Wet digitale overheidsdiensten komt`) unless
-    the match is `bounded` by what follows it (`Wet arbeidsmarkt in balans (WAB)`)."""
+    """Cut back a law name that runs on into the sentence: to a known law, also one named in other words with
+    three content words or more (`Wet betaalbare huur ongewijzigd`, `wetsvoorstel Versterking regie
+    volkshuisvesting vragen`), else before the first very frequent word (`Wet digitale overheidsdiensten komt`)
+    unless the match is `bounded` by what follows it (`Wet arbeidsmarkt in balans (WAB)`)."""
     if kb.lookup("law", ent.text):
         return None
     for end in range(ent.end - 1, ent.start + 1, -1):
-        if kb.lookup("law", doc[ent.start : end].text):
+        name = doc[ent.start : end].text
+        if kb.lookup("law", name) or (len(kb.stems(name)) >= MIN_STEMS_IN_OTHER_WORDS and match_law(name, kb)):
             return Span(doc, ent.start, end, label="law")
     if bounded:
         return None

@@ -66,10 +66,12 @@ def council_of_place(doc: Doc, ent: Span, kb: KnowledgeBase, generic: bool) -> S
 
 
 def listed_ministries(doc: Doc, ent: Span, cut: Span | None, kb: KnowledgeBase) -> list[Span]:
-    """The further ministries of `ministeries van VWS en JenV` after the first (`cut`): each known ministry
-    after a `,` or `en`, the longest first; [] for one ministry."""
-    if cut is None or ent[0].lower_ != "ministeries":
+    """The further names the ministry rule ran on into after the first ministry (`cut`): each known ministry of
+    `ministeries van VWS en JenV`, and each known organisation after a `,` or `en` (`het ministerie van SZW,
+    Divosa en …`), the longest first."""
+    if cut is None:
         return []
+    plural = ent[0].lower_ == "ministeries"
     found, position = [], cut.end
     while position < ent.end - 1 and doc[position].text in (",", "en"):
         start = position + 1
@@ -78,7 +80,7 @@ def listed_ministries(doc: Doc, ent: Span, cut: Span | None, kb: KnowledgeBase) 
                 end
                 for end in range(ent.end, start, -1)
                 if kb.lookup("organisation", doc[start:end].text)
-                or kb.lookup("organisation", f"ministerie van {doc[start:end].text}")
+                or (plural and kb.lookup("organisation", f"ministerie van {doc[start:end].text}"))
             ),
             None,
         )

@@ -1,5 +1,5 @@
 """How a policy name is used: for a kind of dossier (`een Regio Deal`, `hun Transitievisie Warmte`) it names no
-one dossier; followed by a year (`Miljoenennota 2023`) it names that year's document."""
+one dossier; followed by a year or period (`Miljoenennota 2023`) it names that document."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ ADJECTIVE_GAP = 1
 
 
 def names_a_kind(doc: Doc, ent: Span, determiners: set[str]) -> bool:
-    """True after an indefinite, possessive or quantifying word, also with one adjective between (`een nieuwe …`)."""
+    """True after an indefinite, possessive or quantifying word, also with one adjective between (`een nieuwe …`),
+    unless a year or period follows, which makes it one document (`hun Arbeidsmarktagenda 2023-2027`)."""
+    if year_after(doc, ent) is not None:
+        return False
     for back in range(1, ADJECTIVE_GAP + 2):
         position = ent.start - back
         if position < 0:
@@ -22,8 +25,23 @@ def names_a_kind(doc: Doc, ent: Span, determiners: set[str]) -> bool:
     return False
 
 
-def year_after(doc: Doc, span: Span) -> str:
-    """The year written right after a policy name (`Miljoenennota 2023`), else ''."""
-    if span.end < len(doc) and doc[span.end].shape_ == "dddd" and 1900 <= int(doc[span.end].text) <= 2100:
-        return doc[span.end].text
-    return ""
+def year_after(doc: Doc, span: Span) -> Span | None:
+    """The year or period written right after a policy name (`Miljoenennota 2023`, `Arbeidsmarktagenda
+    2023-2027`), else None."""
+    if span.end >= len(doc) or not is_year(doc[span.end].text):
+        return None
+    end = span.end + 1
+    if (
+        end + 1 < len(doc)
+        and doc[end].text == "-"
+        and not doc[end - 1].whitespace_
+        and not doc[end].whitespace_
+        and is_year(doc[end + 1].text)
+    ):
+        end += 2
+    return doc[span.end : end]
+
+
+def is_year(text: str) -> bool:
+    """Four digits between 1900 and 2100."""
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
