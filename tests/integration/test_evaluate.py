@@ -103,6 +103,7 @@ def frozen_entity_score(table, entity_type: str, metric: str) -> float:
     ("entity_type", "metric", "target"),
     [
         ("organisation", "f1", 0.90),
+        ("place", "f1", 0.95),
         ("law", "f1", 0.90),
         ("policy", "f1", 0.75),
         ("organisation", "precision", 0.90),
@@ -114,14 +115,3 @@ def frozen_entity_score(table, entity_type: str, metric: str) -> float:
 def test_entities_on_the_frozen_texts_meet_the_target(table, entity_type, metric, target):
     assert frozen_entity_score(table, entity_type, metric) >= target
 
-
-@pytest.mark.parametrize(
-    ("entity_type", "metric", "target"),
-    [
-        pytest.param(
-            "place", "f1", 0.95, marks=pytest.mark.xfail(strict=True, reason="known miss: 0.949 (precision 0.938)")
-        ),
-    ],
-)
-def test_entities_on_the_frozen_texts_known_misses(table, entity_type, metric, target):
-    assert frozen_entity_score(table, entity_type, metric) >= target
