@@ -6,7 +6,8 @@ patterns alone took a third of the NLP stage. Most patterns require a word from 
 `AnchoredMatcher` groups the patterns by those sets (their anchors) and runs a group only on a doc that holds a
 word of each, and only on the stretch of the doc around its anchor words when its patterns have a bounded
 length; patterns without anchors (capitalised words, regular expressions) always run. The matches are the ones
-spaCy's `Matcher` finds, ordered by end, then start, then the order their keys were added.
+spaCy's `Matcher` finds, in a fixed order: by end, then start, then the order their keys were added (spaCy's own
+order can differ among matches that end on the same token).
 """
 
 from __future__ import annotations
@@ -30,16 +31,25 @@ Gate = frozenset[tuple[str, frozenset[int]]]
 """A pattern's anchors with their words as string-store hashes, as `Doc.to_array` gives them."""
 
 
+def upper_keys(token_spec: dict[str, Any]) -> dict[str, Any]:
+    """A pattern token with its keys in upper case, as spaCy reads them (`{"lower": …, "op": "?"}` is valid)."""
+    return {
+        key.upper(): {k.upper(): v for k, v in value.items()} if isinstance(value, dict) else value
+        for key, value in token_spec.items()
+    }
+
+
 def required(token_spec: dict[str, Any]) -> bool:
     """Whether a pattern token must match at least once (no `?`, `*`, `!`, `{0,n}` operator)."""
-    op = token_spec.get("OP")
+    op = upper_keys(token_spec).get("OP")
     return op is None or op == "+" or bool(AT_LEAST_ONE.match(str(op)))
 
 
 def token_anchor(token_spec: dict[str, Any]) -> Anchor | None:
     """The attribute and the fixed words one pattern token must have, if it names them."""
+    spec = upper_keys(token_spec)
     for attribute, token_attribute in ANCHOR_ATTRIBUTES.items():
-        value = token_spec.get(attribute)
+        value = spec.get(attribute)
         if isinstance(value, str):
             return token_attribute, frozenset([value])
         if isinstance(value, dict) and isinstance(value.get("IN"), list) and value["IN"]:
@@ -51,7 +61,7 @@ def pattern_length(pattern: Sequence[dict[str, Any]]) -> int | None:
     """The most tokens a pattern can match; None when a `*`, `+` or `{n,}` makes it unbounded."""
     length = 0
     for spec in pattern:
-        op = str(spec.get("OP", ""))
+        op = str(upper_keys(spec).get("OP", ""))
         repeat = AT_MOST.match(op)
         if op in ("*", "+") or (repeat and repeat.group(1) and not repeat.group(2) and "," in op):
             return None
@@ -101,7 +111,9 @@ class AnchoredMatcher:
             group.matcher.add(key, [list(pattern)])
 
     def remove(self, key: str) -> None:
-        """Remove every pattern under `key`."""
+        """Remove every pattern under `key` (a `ValueError` when there is none, as spaCy's)."""
+        if key not in self:
+            raise ValueError(f"no patterns under {key!r}")
         for matcher in self.matchers():
             if key in matcher:
                 matcher.remove(key)

@@ -71,7 +71,7 @@ class EntityResolver:
             and not (span.label_ != "organisation" and (span.start, span.end) in after_class_noun)
         )
         ents = prioritize_new_ents_filter(list(doc.ents), rules)
-        cued = {cue.end + 1 for cue in cues}
+        cued = {cue.end + 1 for cue in cues if any(token.lower_ not in ARTICLES for token in cue)}
         titles = [
             title
             for title in doc.spans.get(self.title_key, [])
@@ -117,7 +117,7 @@ def regional_branches(doc: Doc) -> list[Span]:
 
 def city_cooperations(doc: Doc) -> list[Span]:
     """`Regio Alkmaar`: the cooperation of a municipality and its neighbours is one organisation, and the
-    municipality names no place of its own there."""
+    municipality names no place of its own there (`Regio Groningen-Assen` names two cities and is left alone)."""
     return [
         Span(doc, ent.start - 1, ent.end, label="organisation", span_id=COOPERATION)
         for ent in doc.ents
@@ -125,6 +125,7 @@ def city_cooperations(doc: Doc) -> list[Span]:
         and ent.id_.startswith(MUNICIPALITY_ID)
         and ent.start > 0
         and doc[ent.start - 1].text == COOPERATION_WORD
+        and not (ent.end < len(doc) and doc[ent.end].text == "-" and not doc[ent.end - 1].whitespace_)
     ]
 
 
@@ -135,7 +136,8 @@ def within(span: Span, outer: Span) -> bool:
 
 def holds_law(title: Span, law: Span, cued: set[int]) -> bool:
     """A quoted title that holds a law's name and is longer, or follows a cue word (`het programma
-    'Participatiewet in balans'`; `cued`: where titles after a cue start): the title is the dossier."""
+    'Participatiewet in balans'`; `cued`: where titles after a cue word start, an article alone is none:
+    `de 'Omgevingswet'` is the law): the title is the dossier."""
     quoted = title.id_.startswith("quoted") and within(law, title)
     return quoted and (len(title) > len(law) or title.start in cued)
 

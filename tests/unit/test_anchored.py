@@ -72,6 +72,8 @@ def test_a_pattern_length_is_bounded_unless_a_token_repeats_freely():
 
 def test_remove_and_contains(nlp):
     matcher = AnchoredMatcher(nlp.vocab)
+    with pytest.raises(ValueError, match="no patterns"):
+        matcher.remove("brief")
     matcher.add("brief", [[{"LOWER": "brief"}]])
     matcher.add("naam", [[{"IS_TITLE": True}]])
     assert "brief" in matcher and len(matcher) == 2
@@ -89,6 +91,7 @@ PATTERNS = [
     [{"TEXT": {"REGEX": "^[A-Z]"}}, {"LOWER": "en", "OP": "?"}, {"ORTH": "Ruimte"}],
     [{"LOWER": "de", "OP": "*"}, {"ORTH": "Nota"}],
     [{"LOWER": "van"}, {"OP": "{0,3}"}, {"ORTH": "Kamer"}, {"IS_PUNCT": True, "OP": "?"}],
+    [{"lower": "aan", "op": "?"}, {"orth": "Kamer"}, {"IS_ALPHA": True, "op": "*"}, {"lower": {"in": ["brief"]}}],
 ]
 
 

@@ -61,6 +61,12 @@ PRECISION_CASES = [
     "Peter Mierlo, directeur in <ent label=place>Helmond</ent>: 'Het kan.' Dat klopt, aldus Mierlo.",
     "'Zo is het', zei Weert, en <ent label=place>Weert</ent> bouwt door; Anne-Marie Oss tekende.",
     "Gedeputeerde Staten van <ent label=place>Noord-Holland</ent> spraken met Jan van Zutphen.",
+    "De <ent label=organisation>G40</ent> is kritisch over de '<ent label=law>Omgevingswet</ent>' van het kabinet.",
+    "Dat zeggen <ent label=place>Amsterdam</ent> en <ent label=place>Utrecht</ent>; het is nodig, benadrukt"
+    " <ent label=place>Eindhoven</ent>.",
+    "Dan <ent label=place>Utrecht</ent>: daar gaat het goed. Wil <ent label=place>Tilburg</ent> meedoen?",
+    "De <ent label=organisation>Regio Zwolle</ent> en de Regio <ent label=place>Groningen</ent>-"
+    "<ent label=place>Assen</ent> werken samen.",
     "Met het <ent label=organisation>ministerie van Sociale Zaken en Werkgelegenheid</ent>,"
     " <ent label=organisation>Divosa</ent> en de <ent label=organisation>VNG</ent> gaven de steden voorlichting.",
     "Met minister Grapperhaus en de <ent label=organisation>Nationale Politie</ent> sprak het netwerk.",

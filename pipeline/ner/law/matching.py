@@ -22,16 +22,21 @@ def match_law(surface: str, kb: KnowledgeBase) -> Entity | None:
     return kb.entities[candidates[0]] if len(candidates) == 1 else None
 
 
+def in_other_words(name: str, kb: KnowledgeBase) -> bool:
+    """A name of `MIN_STEMS_IN_OTHER_WORDS` content words or more that names one known law in other words."""
+    return len(kb.stems(name)) >= MIN_STEMS_IN_OTHER_WORDS and match_law(name, kb) is not None
+
+
 def cut_run_on(doc: Doc, ent: Span, kb: KnowledgeBase, bounded: bool = False) -> Span | None:
     """Cut back a law name that runs on into the sentence: to a known law, also one named in other words with
     three content words or more (`Wet betaalbare huur ongewijzigd`, `wetsvoorstel Versterking regie
     volkshuisvesting vragen`), else before the first very frequent word (`Wet digitale overheidsdiensten komt`)
     unless the match is `bounded` by what follows it (`Wet arbeidsmarkt in balans (WAB)`)."""
-    if kb.lookup("law", ent.text):
+    if kb.lookup("law", ent.text) or in_other_words(ent.text, kb):
         return None
     for end in range(ent.end - 1, ent.start + 1, -1):
         name = doc[ent.start : end].text
-        if kb.lookup("law", name) or (len(kb.stems(name)) >= MIN_STEMS_IN_OTHER_WORDS and match_law(name, kb)):
+        if kb.lookup("law", name) or in_other_words(name, kb):
             return Span(doc, ent.start, end, label="law")
     if bounded:
         return None

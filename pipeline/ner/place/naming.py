@@ -16,6 +16,8 @@ SURNAME_PREFIXES = ("Van", "De", "Den", "Ter", "Ten", "Te", "Op")
 """Capitalised inside a sentence, these begin a surname (`Van Putten`, `Ter Apel` is a village only after a
 sentence start or a preposition in lower case)."""
 SURNAME_PARTICLES = ("van", "de", "der", "den", "ter", "ten", "te", "'t", "’t")
+CLAUSE_ENDS = (".", ";", ":", "!", "?", ")")
+"""A speaker's name after `aldus`, `zei` … ends the clause; `zeggen Amsterdam, Rotterdam en …` lists cities."""
 """In lower case after a first name they begin a surname too: `Eddy van Hijum`, `Jan van der Meer`."""
 
 
@@ -31,10 +33,12 @@ class PersonCues:
 
 def reads_as_surname(doc: Doc, span: Span, entity_id: str, cues: PersonCues = PersonCues()) -> bool:
     """A one-word place that is a person's surname:
-    - after a first name, with or without `van`, `de`, `van der` … (`Peter Mierlo`, `wethouder Paul de Kampen`);
+    - after a first name that is no stop word (`Dan Utrecht` is no person), with or without `van`, `de`,
+      `van der` … (`Peter Mierlo`, `wethouder Paul de Kampen`);
     - after a capitalised `Van`, `De`, `Ter`, … inside a sentence (`wethouder Van Putten`);
     - after a title and a capitalised word (`wethouder Marleen Kampen`);
-    - right after a word that reports speech, ending the clause (`, aldus Mierlo.`);
+    - a village right after a word that reports speech, ending the clause (`, aldus Mierlo.`; a city may speak
+      as a municipality: `benadrukt Eindhoven.`);
     - a village after a capitalised word inside a sentence (a first name the list lacks), also after `van` …,
       or in a double surname (`De Wit-Hoogland`)."""
     if len(span) != 1 or span.start == 0:
@@ -43,16 +47,16 @@ def reads_as_surname(doc: Doc, span: Span, entity_id: str, cues: PersonCues = Pe
     first = span.start - 1
     while first > 0 and doc[first].text in SURNAME_PARTICLES:
         first -= 1
-    if doc[first].text in cues.first_names and doc[first].text not in SURNAME_PARTICLES:
+    if doc[first].text in cues.first_names and not doc[first].is_stop and doc[first].text not in SURNAME_PARTICLES:
         return True
     if before.text in SURNAME_PREFIXES and not before.is_sent_start:
         return True
     if span.start >= 2 and doc[span.start - 2].lower_ in cues.titles and before.is_title and before.is_alpha:
         return True
-    if before.lower_ in cues.speech_words and (span.end == len(doc) or doc[span.end].is_punct):
-        return True
     if not entity_id.startswith(VILLAGE_ID_PREFIX):
         return False
+    if before.lower_ in cues.speech_words and (span.end == len(doc) or doc[span.end].text in CLAUSE_ENDS):
+        return True
     if first < span.start - 1:
         return doc[first].is_alpha and doc[first].is_title and not doc[first].is_sent_start
     if before.text == "-" and span.start >= 2 and not doc[span.start - 2].whitespace_ and not before.whitespace_:
