@@ -38,8 +38,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.anchored_matcher import AnchoredMatcher
 from pipeline.config import MODELS_DIR
-from pipeline.matching import AnchoredMatcher
 from pipeline.records import ENTITY_SPANS, LOBBY_SPANS, LobbyAct
 from pipeline.resources import LobbyActor, LobbyPattern, LobbyTarget, read_rows
 from pipeline.textkeys import fold

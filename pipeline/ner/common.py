@@ -13,7 +13,7 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
 
-from pipeline.matching import AnchoredMatcher
+from pipeline.anchored_matcher import AnchoredMatcher
 from pipeline.resources import SpanPattern, read_rows
 from pipeline.textkeys import fold, is_acronym
 
@@ -77,6 +77,12 @@ def customise_tokenizer(nlp: Language) -> Language:
 def blank_dutch() -> Language:
     """A blank Dutch pipeline with the tool's tokenizer."""
     return spacy.blank("nl", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER}}})
+
+
+def joined_by_hyphen(doc: Doc, i: int) -> bool:
+    """The token at `i` is a hyphen written without spaces, joining the words on either side into one name
+    (`Heerlen-Noord`, `2023-2027`, `De Wit-Hoogland`)."""
+    return 0 < i < len(doc) - 1 and doc[i].text == "-" and not doc[i - 1].whitespace_ and not doc[i].whitespace_
 
 
 def overlaps(a: Span, b: Span) -> bool:

@@ -23,7 +23,7 @@ from spacy.pipeline.span_ruler import prioritize_new_ents_filter
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from pipeline.ner.common import overlaps
+from pipeline.ner.common import joined_by_hyphen, overlaps
 from pipeline.ner.organisation.factory import APPOSITION
 from pipeline.ner.place.naming import reads_as_surname
 from pipeline.ner.policy.titles import CUES_SUFFIX
@@ -125,7 +125,7 @@ def city_cooperations(doc: Doc) -> list[Span]:
         and ent.id_.startswith(MUNICIPALITY_ID)
         and ent.start > 0
         and doc[ent.start - 1].text == COOPERATION_WORD
-        and not (ent.end < len(doc) and doc[ent.end].text == "-" and not doc[ent.end - 1].whitespace_)
+        and not joined_by_hyphen(doc, ent.end)
     ]
 
 

@@ -114,4 +114,3 @@ def frozen_entity_score(table, entity_type: str, metric: str) -> float:
 )
 def test_entities_on_the_frozen_texts_meet_the_target(table, entity_type, metric, target):
     assert frozen_entity_score(table, entity_type, metric) >= target
-

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
+from pipeline.ner.common import joined_by_hyphen
 from pipeline.textkeys import fold
 
 VILLAGE_ID_PREFIX = "WP"
@@ -16,9 +17,9 @@ SURNAME_PREFIXES = ("Van", "De", "Den", "Ter", "Ten", "Te", "Op")
 """Capitalised inside a sentence, these begin a surname (`Van Putten`, `Ter Apel` is a village only after a
 sentence start or a preposition in lower case)."""
 SURNAME_PARTICLES = ("van", "de", "der", "den", "ter", "ten", "te", "'t", "’t")
+"""In lower case after a first name they begin a surname too: `Eddy van Hijum`, `Jan van der Meer`."""
 CLAUSE_ENDS = (".", ";", ":", "!", "?", ")")
 """A speaker's name after `aldus`, `zei` … ends the clause; `zeggen Amsterdam, Rotterdam en …` lists cities."""
-"""In lower case after a first name they begin a surname too: `Eddy van Hijum`, `Jan van der Meer`."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def reads_as_surname(doc: Doc, span: Span, entity_id: str, cues: PersonCues = Pe
         return True
     if first < span.start - 1:
         return doc[first].is_alpha and doc[first].is_title and not doc[first].is_sent_start
-    if before.text == "-" and span.start >= 2 and not doc[span.start - 2].whitespace_ and not before.whitespace_:
+    if joined_by_hyphen(doc, span.start - 1):
         return doc[span.start - 2].is_alpha and doc[span.start - 2].text[:1].isupper()
     return before.is_alpha and before.text[:1].isupper() and not before.is_sent_start
 
@@ -69,14 +70,7 @@ def heads_a_district(doc: Doc, span: Span, place_starts: Collection[int]) -> boo
     begins the name of a district, which is no place of its own (docs/ANNOTATION.md); `Apeldoorn-Deventer`
     names two places."""
     end = span.end
-    return (
-        end + 1 < len(doc)
-        and doc[end].text == "-"
-        and not doc[end - 1].whitespace_
-        and not doc[end].whitespace_
-        and doc[end + 1].text[:1].isupper()
-        and end + 1 not in place_starts
-    )
+    return joined_by_hyphen(doc, end) and doc[end + 1].text[:1].isupper() and end + 1 not in place_starts
 
 
 def names_a_river(span: Span, rivers: set[str]) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span
 
+from pipeline.ner.common import joined_by_hyphen
+
 ADJECTIVE_GAP = 1
 
 
@@ -31,13 +33,7 @@ def year_after(doc: Doc, span: Span) -> Span | None:
     if span.end >= len(doc) or not is_year(doc[span.end].text):
         return None
     end = span.end + 1
-    if (
-        end + 1 < len(doc)
-        and doc[end].text == "-"
-        and not doc[end - 1].whitespace_
-        and not doc[end].whitespace_
-        and is_year(doc[end + 1].text)
-    ):
+    if joined_by_hyphen(doc, end) and is_year(doc[end + 1].text):
         end += 2
     return doc[span.end : end]
 

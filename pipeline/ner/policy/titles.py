@@ -11,7 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
-from pipeline.matching import AnchoredMatcher
+from pipeline.anchored_matcher import AnchoredMatcher
 from pipeline.ner.common import QUOTES, family_pattern_files
 from pipeline.resources import SpanPattern
 

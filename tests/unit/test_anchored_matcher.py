@@ -11,8 +11,8 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from pipeline.anchored_matcher import AnchoredMatcher, pattern_anchors, pattern_length
 from pipeline.config import MODELS_DIR
-from pipeline.matching import AnchoredMatcher, pattern_anchors, pattern_length
 
 TOKEN_PATTERNS = {
     f"{path.parent.name}/{path.name}": rows
