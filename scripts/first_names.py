@@ -20,7 +20,9 @@ NAME_LIST = "gender_guesser/data/nam_dict.txt"
 NAME_COLUMNS = slice(3, 29)
 NETHERLANDS_COLUMN = 40
 """Column of the Netherlands' frequency digit (`nam_dict.txt`'s list of countries: Great Britain is column 30)."""
-SOURCE = "gender-guesser 0.4.0, gender_guesser/data/nam_dict.txt (Jörg Michael, GNU FDL 1.2): frequency in the Netherlands"
+SOURCE = (
+    "gender-guesser 0.4.0, gender_guesser/data/nam_dict.txt (Jörg Michael, GNU FDL 1.2): frequency in the Netherlands"
+)
 
 
 def dutch_first_names(lines: list[str]) -> dict[str, int]:
