@@ -88,7 +88,7 @@ def build_nlp(spacy_model: str, models_dir: Path = MODELS_DIR) -> tuple[Language
             # would run every component before this one, the other families' rulers included.
             with nlp.select_pipes(enable=[FOLD_NORMS, name]):
                 component.add_patterns(read_patterns(PATTERN_FILES[factory](models_dir).values()))
-        elif factory == linker.FACTORY:
+        elif factory in (linker.FACTORY, resolve.FACTORY):
             component.load(models_dir)
         elif factory == lobby.FACTORY:
             component.load(files["lobby_patterns"], files["lobby_actors"], files["lobby_targets"])

@@ -20,7 +20,6 @@ from pipeline.ner import law, organisation, place, policy
 from pipeline.ner.common import QUOTES, needs_exact_case
 from pipeline.ner.knowledge import KNOWLEDGE_BASE_FILES, Entity, KnowledgeBase, load_knowledge_base
 from pipeline.ner.memory import TITLE_METHOD
-from pipeline.ner.resolve import COORDINATED
 from pipeline.records import CURATION_EFFECTS, ENTITY_SPANS, ENTITY_TYPES
 from pipeline.textkeys import fold, slug
 
@@ -127,8 +126,6 @@ class EntityLinker:
             else:
                 method = TITLE_METHOD if (ent.start, ent.end) in from_titles else "model"
             if entity_type == "organisation" and organisation.names_an_event(doc, ent, events):
-                continue
-            if rule_id == COORDINATED and ent.start > 0 and doc[ent.start - 1].lower_ in people.titles:
                 continue
             if entity_type == "policy" and (
                 policy.names_a_kind(doc, ent, determiners)

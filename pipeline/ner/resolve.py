@@ -16,14 +16,18 @@ with is itself only part of a longer name (`Woonstad Rotterdam, Portaal`) or a s
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Collection, Iterable
 from itertools import pairwise
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.pipeline.span_ruler import prioritize_new_ents_filter
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
+from spacy.util import ensure_path, filter_spans
 
 from pipeline.ner.common import joined_by_hyphen, overlaps
+from pipeline.ner.knowledge import load_type_words
 from pipeline.ner.organisation.factory import APPOSITION
 from pipeline.ner.place.naming import reads_as_surname
 from pipeline.ner.policy.titles import CUES_SUFFIX
@@ -52,12 +56,36 @@ def make_entity_resolver(nlp: Language, name: str, rule_keys: list[str], title_k
     return EntityResolver(rule_keys, title_key)
 
 
+TYPE_WORDS_FILE = "type_words.csv"
+
+
 class EntityResolver:
     """Merge the family spans, the policy titles and any model entities into `doc.ents`."""
 
     def __init__(self, rule_keys: list[str], title_key: str) -> None:
         self.rule_keys = list(rule_keys)
         self.title_key = title_key
+        self.person_titles: set[str] = set()
+        self.source: Path | None = None
+
+    def load(self, models_dir: Path) -> EntityResolver:
+        """Read the person titles (`person_word` in `models/type_words.csv`): a name right after one is a
+        person's, and lends or takes no type in a list (`minister Grapperhaus en de Nationale Politie`)."""
+        self.source = models_dir / TYPE_WORDS_FILE
+        self.person_titles = load_type_words(models_dir).get("person_word", set())
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Save the type words beside the pipeline (spaCy serialisation)."""
+        folder = ensure_path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.source is not None:
+            shutil.copyfile(self.source, folder / TYPE_WORDS_FILE)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EntityResolver:
+        """Load the type words saved by `to_disk` (none saved: no person titles)."""
+        folder = ensure_path(path)
+        return self.load(folder) if (folder / TYPE_WORDS_FILE).exists() else self
 
     def __call__(self, doc: Doc) -> Doc:
         """Set `doc.ents` from the families' spans keys (the model's entities lose where they overlap)."""
@@ -84,7 +112,7 @@ class EntityResolver:
             doc.ents = filter_spans([*branches, *doc.ents])
             self.add_to_family(doc, branches)
         for _ in range(2):
-            listed = coordinated_names(doc)
+            listed = coordinated_names(doc, self.person_titles)
             if not listed:
                 break
             doc.ents = sorted([*doc.ents, *listed])
@@ -142,10 +170,11 @@ def holds_law(title: Span, law: Span, cued: set[int]) -> bool:
     return quoted and (len(title) > len(law) or title.start in cued)
 
 
-def coordinated_names(doc: Doc) -> list[Span]:
+def coordinated_names(doc: Doc, person_titles: Collection[str] = ()) -> list[Span]:
     """Capitalised names, not yet entities, listed beside an entity of one type (`X, Y en het Z`); a name that
-    is an entity of another type elsewhere in the text keeps that type, and one right after an entity is the
-    rest of a longer name (`Almere Poort en Almere Haven`: districts, no places)."""
+    is an entity of another type elsewhere in the text keeps that type, one right after an entity is the
+    rest of a longer name (`Almere Poort en Almere Haven`: districts, no places), and one right after a
+    person's title is a person's (`minister Grapperhaus en de Nationale Politie`)."""
     taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     labelled = {token.text: ent.label_ for ent in doc.ents for token in ent if token.text[:1].isupper()}
     ending = {ent.end: ent for ent in doc.ents if stands_alone(doc, ent, taken)}
@@ -162,7 +191,8 @@ def coordinated_names(doc: Doc) -> list[Span]:
         if end < len(doc) and doc[end].lower_ not in LIST_WORDS and doc[end].text not in NAME_ENDS:
             position = end
             continue
-        if in_compound(doc, position) or after_a_person(doc, position, taken) or position - 1 in taken:
+        after_a_title = position > 0 and doc[position - 1].lower_ in person_titles
+        if in_compound(doc, position) or after_a_person(doc, position, taken) or after_a_title or position - 1 in taken:
             position = end
             continue
         types = {ent.label_ for ent in (listed_before(doc, position, ending), listed_after(doc, end, starting)) if ent}
